@@ -1,0 +1,279 @@
+import { Observable, Subject, defer, distinctUntilChanged, filter, map, startWith } from 'rxjs';
+import type { Subscription } from 'rxjs';
+import type { BreakerObserver, CallInfo } from './BreakerObserver.js';
+import { CircuitBreakerError } from './CircuitBreakerError.js';
+import type {
+  CircuitBreakerEvent,
+  FailureEvent,
+  RejectedEvent,
+  SuccessEvent,
+} from './CircuitBreakerEvent.js';
+import type { CircuitState, Transition } from './CircuitState.js';
+import type { BreakerSettings } from './core/BreakerState.js';
+import { whenReady } from './core/maybePromise.js';
+import type { Permit } from './core/stateMachine.js';
+import { halfOpenAt } from './core/stateMachine.js';
+import type { MaybePromise, StateStore } from './core/StateStore.js';
+import { isExcluded } from './isExcluded.js';
+import { unrefTimer } from './unrefTimer.js';
+import type { ResolvedConfig } from './validateConfig.js';
+import { validateSetting } from './validateConfig.js';
+
+/** A call may run with this permit, or must fail with this error. */
+export type Verdict = { readonly permit: Permit } | { readonly refusal: CircuitBreakerError };
+
+/** Admits a call but never counts its outcome: used when a faulty store gives no answer. */
+const uncountedPermit: Permit = { generation: -1 };
+
+const messages = {
+  open: 'Timeout not elapsed yet, circuit breaker still open',
+  trialsBusy: 'Trial calls in progress, circuit breaker half-open',
+  failure_threshold: 'Failures threshold reached, circuit breaker opened',
+  trial_failure: 'Trial call failed, circuit breaker opened',
+  disposed: 'Circuit breaker disposed',
+};
+
+/**
+ * One breaker's state, rules and streams. {@link circuitBreaker} exposes it as a callable operator; the
+ * per-subscription work lives in `protect.ts`.
+ */
+export class Breaker {
+  readonly name: string;
+  readonly events$: Observable<CircuitBreakerEvent>;
+  readonly transition$: Observable<Transition>;
+  readonly state$: Observable<CircuitState>;
+  readonly failure$: Observable<FailureEvent>;
+  readonly success$: Observable<SuccessEvent>;
+  readonly rejected$: Observable<RejectedEvent>;
+
+  private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
+  private readonly store: StateStore;
+  private readonly events = new Subject<CircuitBreakerEvent>();
+  private readonly remote?: Subscription;
+  private halfOpenTimer?: Subscription;
+  private disposed = false;
+
+  constructor(
+    private readonly config: ResolvedConfig,
+    private readonly observers: readonly BreakerObserver[] = [],
+  ) {
+    const { name, failMax, resetTimeout, successThreshold, halfOpenMaxCalls, scheduler } = config;
+    this.name = name;
+    this.settings = { failMax, resetTimeout, successThreshold, halfOpenMaxCalls };
+    this.store = config.store({
+      name,
+      settings: this.settings,
+      scheduler,
+      reportError: (error) => this.emit({ type: 'store-error', time: this.now(), error }),
+    });
+    this.events$ = this.events.asObservable();
+    this.transition$ = this.events$.pipe(
+      filter((event) => event.type === 'transition'),
+      map(({ from, to, reason }) => ({ from, to, reason })),
+    );
+    this.state$ = defer(() => this.transition$.pipe(map(({ to }) => to), startWith(this.state))).pipe(
+      distinctUntilChanged(),
+    );
+    this.failure$ = this.events$.pipe(filter((event) => event.type === 'failure'));
+    this.success$ = this.events$.pipe(filter((event) => event.type === 'success'));
+    this.rejected$ = this.events$.pipe(filter((event) => event.type === 'rejected'));
+    this.remote = this.store.remoteTransition$?.subscribe((transition) => this.noteTransition(transition));
+    this.scheduleHalfOpen();
+  }
+
+  /** The state now; an open circuit whose reset timeout has elapsed already reads as half-open. */
+  get state(): CircuitState {
+    const state = this.store.state;
+    if (state.name === 'open' && this.now() >= halfOpenAt(state, this.settings)) return 'half-open';
+    return state.name;
+  }
+
+  get failCounter(): number {
+    return this.store.state.failCounter;
+  }
+
+  get successCounter(): number {
+    const state = this.store.state;
+    return state.name === 'half-open' ? state.successCounter : 0;
+  }
+
+  get failMax(): number {
+    return this.settings.failMax;
+  }
+
+  set failMax(value: number) {
+    validateSetting('failMax', value);
+    this.settings.failMax = value;
+  }
+
+  get resetTimeout(): number {
+    return this.settings.resetTimeout;
+  }
+
+  set resetTimeout(value: number) {
+    validateSetting('resetTimeout', value);
+    this.settings.resetTimeout = value;
+    this.scheduleHalfOpen();
+  }
+
+  get successThreshold(): number {
+    return this.settings.successThreshold;
+  }
+
+  set successThreshold(value: number) {
+    validateSetting('successThreshold', value);
+    this.settings.successThreshold = value;
+  }
+
+  open(): Promise<void> {
+    return this.force('open');
+  }
+
+  close(): Promise<void> {
+    return this.force('closed');
+  }
+
+  halfOpen(): Promise<void> {
+    return this.force('half-open');
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.halfOpenTimer?.unsubscribe();
+    this.remote?.unsubscribe();
+    this.store.dispose();
+    this.events.complete();
+  }
+
+  /** Called when a call is subscribed, before it is admitted. */
+  begin(): CallInfo {
+    const context = this.observers.length === 0 ? undefined : this.observers[0]?.captureContext();
+    return { startedAt: this.now(), context };
+  }
+
+  admit(call: CallInfo): MaybePromise<Verdict> {
+    if (this.disposed) return { refusal: this.error(messages.disposed) };
+    return whenReady(
+      this.store.acquire(this.now()),
+      ({ permit, transition, state }) => {
+        this.noteTransition(transition, call);
+        if (permit) {
+          if (this.isObserved()) this.emit({ type: 'call', time: this.now(), trial: state.name === 'half-open' }, call);
+          return { permit };
+        }
+        this.emit({ type: 'rejected', time: this.now(), state: state.name }, call);
+        return { refusal: this.error(state.name === 'open' ? messages.open : messages.trialsBusy) };
+      },
+      (error) => this.storeFault(error, { permit: uncountedPermit }),
+    );
+  }
+
+  /** Records a completion (or an excluded error, passed as `excluded`). */
+  succeed(permit: Permit, call: CallInfo, excluded?: { error: unknown }): MaybePromise<void> {
+    return whenReady(
+      this.store.recordSuccess(permit, this.now()),
+      ({ counted, transition }) => {
+        if (this.isObserved()) {
+          const time = this.now();
+          const duration = time - call.startedAt;
+          const error = excluded?.error;
+          const details = excluded ? { error, duration } : { duration };
+          this.emit(counted ? { type: 'success', time, ...details } : { type: 'ignored', time, outcome: 'success', ...details }, call);
+        }
+        this.noteTransition(transition, call);
+      },
+      (error) => this.storeFault(error, undefined),
+    );
+  }
+
+  /** Records an error and returns the error the subscriber should get. */
+  fail(permit: Permit, call: CallInfo, error: unknown): MaybePromise<unknown> {
+    if (isExcluded(this.config.exclude, error)) {
+      return whenReady(this.succeed(permit, call, { error }), () => error, () => error);
+    }
+    return whenReady(
+      this.store.recordFailure(permit, this.now()),
+      ({ counted, transition, state }) => {
+        const time = this.now();
+        const duration = time - call.startedAt;
+        this.emit(
+          counted
+            ? { type: 'failure', time, error, failCounter: state.failCounter, duration }
+            : { type: 'ignored', time, outcome: 'failure', error, duration },
+          call,
+        );
+        this.noteTransition(transition, call);
+        if (transition?.to !== 'open' || !this.config.throwNewErrorOnTrip) return error;
+        return this.error(messages[transition.reason === 'trial_failure' ? 'trial_failure' : 'failure_threshold'], error);
+      },
+      (storeError) => this.storeFault(storeError, error),
+    );
+  }
+
+  /** A call unsubscribed before it delivered anything: not counted, and its trial slot is given back. */
+  cancel(permit: Permit, call: CallInfo): void {
+    this.store.release(permit);
+    if (this.isObserved()) {
+      const time = this.now();
+      this.emit({ type: 'cancelled', time, duration: time - call.startedAt }, call);
+    }
+  }
+
+  private force(to: CircuitState): Promise<void> {
+    return Promise.resolve(
+      whenReady(
+        this.store.force(to, this.now()),
+        ({ transition }) => this.noteTransition(transition),
+        (error) => this.storeFault(error, undefined),
+      ),
+    );
+  }
+
+  private noteTransition(transition: Transition | undefined, call?: CallInfo): void {
+    if (!transition) return;
+    this.emit({ type: 'transition', time: this.now(), ...transition }, call);
+    this.scheduleHalfOpen();
+  }
+
+  /** Emits `'half-open'` at the moment the reset timeout elapses, without keeping the process alive. */
+  private scheduleHalfOpen(): void {
+    this.halfOpenTimer?.unsubscribe();
+    this.halfOpenTimer = undefined;
+    const state = this.store.state;
+    if (state.name !== 'open' || this.disposed) return;
+    const delay = Math.max(0, halfOpenAt(state, this.settings) - this.now());
+    this.halfOpenTimer = unrefTimer(
+      this.config.scheduler.schedule(() => {
+        void whenReady(
+          this.store.settle(this.now()),
+          ({ transition }) => this.noteTransition(transition),
+          (error) => this.storeFault(error, undefined),
+        );
+      }, delay),
+    );
+  }
+
+  private storeFault<T>(error: unknown, fallback: T): T {
+    this.emit({ type: 'store-error', time: this.now(), error });
+    return fallback;
+  }
+
+  private error(message: string, cause?: unknown): CircuitBreakerError {
+    const options = cause === undefined ? undefined : { cause };
+    return new CircuitBreakerError(message, this.name, this.state, options);
+  }
+
+  private isObserved(): boolean {
+    return this.events.observed || this.observers.length > 0;
+  }
+
+  private emit(event: CircuitBreakerEvent, call?: CallInfo): void {
+    for (const observer of this.observers) observer.onEvent(event, call);
+    this.events.next(event);
+  }
+
+  private now(): number {
+    return this.config.scheduler.now();
+  }
+}

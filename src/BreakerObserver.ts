@@ -1,0 +1,17 @@
+import type { CircuitBreakerEvent } from './CircuitBreakerEvent.js';
+
+/** What the breaker knows about one call: when it was subscribed, and the observer's context captured then. */
+export interface CallInfo {
+  readonly startedAt: number;
+  readonly context: unknown;
+}
+
+/**
+ * An internal seam for instrumentation (OpenTelemetry): sees every event together with the call that caused it,
+ * and captures its own context when a call is subscribed (by the time an async error arrives, the context that
+ * was active at subscribe time is gone).
+ */
+export interface BreakerObserver {
+  captureContext(): unknown;
+  onEvent(event: CircuitBreakerEvent, call: CallInfo | undefined): void;
+}

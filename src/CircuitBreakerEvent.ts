@@ -1,0 +1,118 @@
+import type { CircuitState, Transition } from './CircuitState.js';
+
+/**
+ * A counted failure: the call errored with an error that is not excluded.
+ *
+ * @public
+ */
+export interface FailureEvent {
+  readonly type: 'failure';
+  /** When it happened, in the breaker scheduler's milliseconds. */
+  readonly time: number;
+  readonly error: unknown;
+  /** The consecutive failure counter after this failure. */
+  readonly failCounter: number;
+  /** How long the call ran, in milliseconds. */
+  readonly duration: number;
+}
+
+/**
+ * A counted success: the call completed, or was unsubscribed after delivering a value, or errored with an
+ * excluded error (then `error` carries it).
+ *
+ * @public
+ */
+export interface SuccessEvent {
+  readonly type: 'success';
+  readonly time: number;
+  /** The excluded error, when the success is an excluded error. */
+  readonly error?: unknown;
+  readonly duration: number;
+}
+
+/**
+ * A call refused without subscribing its source.
+ *
+ * @public
+ */
+export interface RejectedEvent {
+  readonly type: 'rejected';
+  readonly time: number;
+  /** The state that refused it: `'open'`, or `'half-open'` with every trial slot taken. */
+  readonly state: CircuitState;
+}
+
+/**
+ * A transition, as on `transition$`.
+ *
+ * @public
+ */
+export interface TransitionEvent extends Transition {
+  readonly type: 'transition';
+  readonly time: number;
+}
+
+/**
+ * A call admitted: its source is about to be subscribed.
+ *
+ * @public
+ */
+export interface CallEvent {
+  readonly type: 'call';
+  readonly time: number;
+  /** True for a trial call in half-open. */
+  readonly trial: boolean;
+}
+
+/**
+ * A call unsubscribed before it delivered a value or terminated. It is not counted; in half-open its trial slot
+ * is given back.
+ *
+ * @public
+ */
+export interface CancelledEvent {
+  readonly type: 'cancelled';
+  readonly time: number;
+  readonly duration: number;
+}
+
+/**
+ * A call's outcome that arrived after the circuit had already changed state since the call was admitted (for
+ * example a slow call that fails after the circuit opened). It is not counted, so it cannot move the new state.
+ *
+ * @public
+ */
+export interface IgnoredEvent {
+  readonly type: 'ignored';
+  readonly time: number;
+  readonly outcome: 'success' | 'failure';
+  readonly error?: unknown;
+  readonly duration: number;
+}
+
+/**
+ * The state store failed (a Redis command failed or timed out, say). The breaker went on deciding on its local
+ * state; the call was not affected.
+ *
+ * @public
+ */
+export interface StoreErrorEvent {
+  readonly type: 'store-error';
+  readonly time: number;
+  readonly error: unknown;
+}
+
+/**
+ * Everything a breaker reports on `events$`, discriminated by `type`.
+ *
+ * @public
+ */
+export type CircuitBreakerEvent =
+  | CallEvent
+  | SuccessEvent
+  | FailureEvent
+  | RejectedEvent
+  | CancelledEvent
+  | IgnoredEvent
+  | TransitionEvent
+  | StoreErrorEvent;

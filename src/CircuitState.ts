@@ -1,0 +1,44 @@
+/**
+ * The three states of a circuit breaker, named as pybreaker names them.
+ *
+ * @remarks
+ * `'closed'`: calls flow and failures are counted. `'open'`: calls are refused at once without touching the
+ * protected service. `'half-open'`: the reset timeout has elapsed and a limited number of trial calls decide
+ * whether the circuit closes again or re-opens.
+ *
+ * @public
+ */
+export type CircuitState = 'closed' | 'open' | 'half-open';
+
+/**
+ * Why a transition happened.
+ *
+ * @remarks
+ * - `'failure_threshold'`: a counted failure brought the failure counter to `failMax` (closed → open).
+ * - `'trial_failure'`: a trial call failed in half-open (half-open → open).
+ * - `'trial_success'`: `successThreshold` trial calls succeeded (half-open → closed).
+ * - `'reset_timeout'`: `resetTimeout` elapsed since the circuit opened (open → half-open).
+ * - `'manual'`: `open()`, `close()` or `halfOpen()` was called.
+ * - `'remote'`: another process sharing the same store made the transition; this process only mirrors it.
+ *
+ * @public
+ */
+export type TransitionReason =
+  | 'failure_threshold'
+  | 'trial_failure'
+  | 'trial_success'
+  | 'reset_timeout'
+  | 'manual'
+  | 'remote';
+
+/**
+ * One change of state. `from` and `to` can be equal for a manual transition (pybreaker fires `state_change` for
+ * `close()` on a closed circuit too).
+ *
+ * @public
+ */
+export interface Transition {
+  readonly from: CircuitState;
+  readonly to: CircuitState;
+  readonly reason: TransitionReason;
+}

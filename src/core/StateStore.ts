@@ -1,0 +1,61 @@
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { CircuitState, Transition } from '../CircuitState.js';
+import type { BreakerSettings, BreakerState } from './BreakerState.js';
+import type { Admission, Permit, Recorded, Step } from './stateMachine.js';
+
+/** A value now, or later. The in-memory store answers synchronously, so marble tests stay exact. @public */
+export type MaybePromise<T> = T | PromiseLike<T>;
+
+/**
+ * Where a breaker keeps its state. One store serves one breaker.
+ *
+ * @remarks
+ * Every method applies one rule of the state machine and returns what happened. A store that shares state
+ * between processes keeps a local copy in `state` (read synchronously on every call), answers from it where the
+ * rules allow, and reports transitions made elsewhere on `remoteTransition$`.
+ *
+ * A store never throws into a call and never rejects: when its backend fails it reports the error through
+ * {@link StoreContext.reportError} and decides on its local copy.
+ *
+ * @public
+ */
+export interface StateStore {
+  /** The local view of the state. */
+  readonly state: BreakerState;
+  /** Transitions made by other processes (reason `'remote'`), after `state` already reflects them. */
+  readonly remoteTransition$?: Observable<Transition>;
+  /** Moves an open circuit whose reset timeout has elapsed to half-open. */
+  settle(now: number): MaybePromise<Step>;
+  /** Admits a call or refuses it. */
+  acquire(now: number): MaybePromise<Admission>;
+  /** Gives back the permit of a call that ended without an outcome. */
+  release(permit: Permit): void;
+  recordSuccess(permit: Permit, now: number): MaybePromise<Recorded>;
+  recordFailure(permit: Permit, now: number): MaybePromise<Recorded>;
+  /** A manual transition. */
+  force(to: CircuitState, now: number): MaybePromise<Step>;
+  /** Stops background work (subscriptions, timers); leaves user-owned resources open. */
+  dispose(): void;
+}
+
+/**
+ * What a breaker tells its store when it creates it.
+ *
+ * @public
+ */
+export interface StoreContext {
+  /** The breaker's name; stores that share state key it by this name. */
+  readonly name: string;
+  /** The breaker's current settings (read them on every decision: setters change them). */
+  readonly settings: BreakerSettings;
+  readonly scheduler: SchedulerLike;
+  /** Reports a store fault; it is emitted on the breaker's `events$` as a `'store-error'` event. */
+  reportError(error: unknown): void;
+}
+
+/**
+ * The `store` option: builds the store for one breaker.
+ *
+ * @public
+ */
+export type StateStoreFactory = (context: StoreContext) => StateStore;

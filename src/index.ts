@@ -1,0 +1,34 @@
+/**
+ * The circuit breaker pattern as an RxJS operator: pybreaker's semantics, the breaker's state as streams, an
+ * optional Redis store shared by many processes (`rxjs-circuit-breaker/redis`), and OpenTelemetry spans.
+ *
+ * @packageDocumentation
+ */
+export { circuitBreaker } from './circuitBreaker.js';
+export type { CircuitBreaker } from './circuitBreaker.js';
+export type { CircuitBreakerConfig, ErrorClass, ExcludeRule } from './CircuitBreakerConfig.js';
+export { CircuitBreakerError, isCircuitBreakerError } from './CircuitBreakerError.js';
+export type {
+  CallEvent,
+  CancelledEvent,
+  CircuitBreakerEvent,
+  FailureEvent,
+  IgnoredEvent,
+  RejectedEvent,
+  StoreErrorEvent,
+  SuccessEvent,
+  TransitionEvent,
+} from './CircuitBreakerEvent.js';
+export type { CircuitState, Transition, TransitionReason } from './CircuitState.js';
+export { initialState } from './core/BreakerState.js';
+export type {
+  BreakerSettings,
+  BreakerState,
+  ClosedState,
+  HalfOpenState,
+  OpenState,
+} from './core/BreakerState.js';
+export { memoryStore } from './core/memoryStore.js';
+export * as stateMachine from './core/stateMachine.js';
+export type { Admission, Permit, Recorded, Step } from './core/stateMachine.js';
+export type { MaybePromise, StateStore, StateStoreFactory, StoreContext } from './core/StateStore.js';
