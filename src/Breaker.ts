@@ -17,7 +17,7 @@ import type { MaybePromise, StateStore } from './core/StateStore.js';
 import { isExcluded } from './isExcluded.js';
 import { unrefTimer } from './unrefTimer.js';
 import type { ResolvedConfig } from './validateConfig.js';
-import { validateSetting } from './validateConfig.js';
+import { validateSetting, validateStore } from './validateConfig.js';
 
 /** A call may run with this permit, or must fail with this error. */
 export type Verdict = { readonly permit: Permit } | { readonly refusal: CircuitBreakerError };
@@ -60,12 +60,14 @@ export class Breaker {
     const { name, failMax, resetTimeout, successThreshold, halfOpenMaxCalls, scheduler } = config;
     this.name = name;
     this.settings = { failMax, resetTimeout, successThreshold, halfOpenMaxCalls };
-    this.store = config.store({
-      name,
-      settings: this.settings,
-      scheduler,
-      reportError: (error) => this.emit({ type: 'store-error', time: this.now(), error }),
-    });
+    this.store = validateStore(
+      config.store({
+        name,
+        settings: this.settings,
+        scheduler,
+        reportError: (error) => this.emit({ type: 'store-error', time: this.now(), error }),
+      }),
+    );
     this.events$ = this.events.asObservable();
     this.transition$ = this.events$.pipe(
       filter((event) => event.type === 'transition'),
@@ -265,15 +267,25 @@ export class Breaker {
   }
 
   private isObserved(): boolean {
-    return this.events.observed || this.observers.length > 0;
+    return this.events.observed || this.observers.some(observesCalls);
   }
 
   private emit(event: CircuitBreakerEvent, call?: CallInfo): void {
-    for (const observer of this.observers) observer.onEvent(event, call);
+    for (const observer of this.observers) {
+      try {
+        observer.onEvent(event, call);
+      } catch {
+        // Instrumentation must never break a call; a broken exporter loses telemetry, not results.
+      }
+    }
     this.events.next(event);
   }
 
   private now(): number {
     return this.config.scheduler.now();
   }
+}
+
+function observesCalls(observer: BreakerObserver): boolean {
+  return observer.observesCalls !== false;
 }

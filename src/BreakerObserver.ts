@@ -12,6 +12,11 @@ export interface CallInfo {
  * was active at subscribe time is gone).
  */
 export interface BreakerObserver {
+  /**
+   * False when the observer ignores the events of ordinary calls (`'call'`, `'success'`, `'cancelled'`, a stale
+   * success): the breaker then does not build them for it, which keeps the hot path free (default true).
+   */
+  readonly observesCalls?: boolean;
   captureContext(): unknown;
   onEvent(event: CircuitBreakerEvent, call: CallInfo | undefined): void;
 }

@@ -1,5 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { StateStoreFactory } from './core/StateStore.js';
+import type { MeterLike } from './telemetry/MeterLike.js';
+import type { TracerLike } from './telemetry/TracerLike.js';
 
 /**
  * A class of errors; it matches its subclasses too.
@@ -45,4 +47,16 @@ export interface CircuitBreakerConfig {
   readonly scheduler?: SchedulerLike;
   /** Where the state lives. Default: in this process ({@link memoryStore}). */
   readonly store?: StateStoreFactory;
+  /**
+   * Where the `circuit_breaker.state_change` spans go. Default: the global tracer of
+   * `@opentelemetry/api` when it is installed (tracing is off when it is not). `false` turns
+   * tracing off.
+   */
+  readonly tracer?: TracerLike | false;
+  /**
+   * Where the `circuit_breaker.*` metrics go. Default: the global meter of `@opentelemetry/api`
+   * when it is installed and an SDK is registered before the breaker is created. `false` turns
+   * metrics off.
+   */
+  readonly meter?: MeterLike | false;
 }

@@ -10,6 +10,7 @@ import type {
 } from './CircuitBreakerEvent.js';
 import type { CircuitState, Transition } from './CircuitState.js';
 import { protect } from './protect.js';
+import { BreakerTelemetry } from './telemetry/BreakerTelemetry.js';
 import { validateConfig } from './validateConfig.js';
 
 /**
@@ -97,7 +98,10 @@ export interface CircuitBreaker {
  * @public
  */
 export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreaker {
-  const breaker = new Breaker(validateConfig(config));
+  const resolved = validateConfig(config);
+  const telemetry = new BreakerTelemetry(resolved);
+  const breaker = new Breaker(resolved, telemetry.observers);
+  telemetry.attach(breaker);
   const operator = <T>(source: Observable<T>): Observable<T> => protect(breaker, source);
   const call = <A extends readonly unknown[], T>(fn: (...args: A) => ObservableInput<T>, ...args: A) =>
     protect(
@@ -128,7 +132,12 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
         (...args: A) =>
           call(fn, ...args),
     },
-    dispose: { value: () => breaker.dispose() },
+    dispose: {
+      value: () => {
+        breaker.dispose();
+        telemetry.detach();
+      },
+    },
   }) as CircuitBreaker;
 }
 

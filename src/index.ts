@@ -32,3 +32,19 @@ export { memoryStore } from './core/memoryStore.js';
 export * as stateMachine from './core/stateMachine.js';
 export type { Admission, Permit, Recorded, Step } from './core/stateMachine.js';
 export type { MaybePromise, StateStore, StateStoreFactory, StoreContext } from './core/StateStore.js';
+export type { AttributesLike } from './telemetry/AttributesLike.js';
+export type {
+  CounterLike,
+  HistogramLike,
+  InstrumentOptionsLike,
+  MeterLike,
+  ObservableGaugeLike,
+  ObservableResultLike,
+} from './telemetry/MeterLike.js';
+export type {
+  SpanContextLike,
+  SpanLike,
+  SpanLinkLike,
+  SpanOptionsLike,
+  TracerLike,
+} from './telemetry/TracerLike.js';

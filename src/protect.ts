@@ -23,20 +23,29 @@ export function protect<T>(breaker: Breaker, source: Observable<T>): Observable<
 
     const run = (granted: Permit) => {
       permit = granted;
+      // A synchronous source can go on after the subscriber has left (its subscription is not returned
+      // yet, so nothing can stop it): what it does then is not the call's outcome; the teardown counts
+      // the call instead.
       inner = source.subscribe({
         next: (value) => {
+          if (subscriber.closed) return;
           delivered = true;
           subscriber.next(value);
         },
         error: (error: unknown) => {
+          if (subscriber.closed) return;
           finished = true;
           void whenReady(breaker.fail(granted, call, error), (e) => subscriber.error(e), rethrowNever);
         },
         complete: () => {
+          if (subscriber.closed) return;
           finished = true;
           void whenReady(breaker.succeed(granted, call), () => subscriber.complete(), rethrowNever);
         },
       });
+      // With an asynchronous store the teardown can run before `inner` is known to it (the subscriber
+      // left during a synchronous emission): stop the source here, or it would run on unheard.
+      if (subscriber.closed) inner.unsubscribe();
     };
 
     void whenReady(
@@ -60,4 +69,6 @@ export function protect<T>(breaker: Breaker, source: Observable<T>): Observable<
 }
 
 /** The breaker's own methods never reject: they turn store faults into events and fallbacks. */
-function rethrowNever(): void {}
+function rethrowNever(): void {
+  // Nothing to do: see above.
+}

@@ -2,7 +2,10 @@ import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { CircuitBreakerConfig, ExcludeRule } from './CircuitBreakerConfig.js';
 import { memoryStore } from './core/memoryStore.js';
-import type { StateStoreFactory } from './core/StateStore.js';
+import type { StateStore, StateStoreFactory } from './core/StateStore.js';
+import { defaultMeter, defaultTracer } from './telemetry/defaultTelemetry.js';
+import type { MeterLike } from './telemetry/MeterLike.js';
+import type { TracerLike } from './telemetry/TracerLike.js';
 
 /** A config with every default filled in. */
 export interface ResolvedConfig {
@@ -15,9 +18,16 @@ export interface ResolvedConfig {
   readonly throwNewErrorOnTrip: boolean;
   readonly scheduler: SchedulerLike;
   readonly store: StateStoreFactory;
+  /** `false`: tracing off. */
+  readonly tracer: TracerLike | false;
+  /** `false`: metrics off. */
+  readonly meter: MeterLike | false;
 }
 
 type Check = (option: string, value: unknown) => void;
+
+/** What a breaker calls on its meter (a structural check: any OpenTelemetry API version fits). */
+const meterMethods = ['createCounter', 'createHistogram', 'createObservableGauge'];
 
 const checks: Record<keyof CircuitBreakerConfig, Check> = {
   name: (option, value) => {
@@ -47,6 +57,19 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
   store: (option, value) => {
     if (typeof value !== 'function') fail(TypeError, option, 'a store factory such as memoryStore()', value);
   },
+  tracer: (option, value) => {
+    if (value !== false && !hasMethods(value, ['startSpan'])) {
+      const expected = 'an OpenTelemetry Tracer (with startSpan), or false to turn tracing off';
+      fail(TypeError, option, expected, value);
+    }
+  },
+  meter: (option, value) => {
+    if (value !== false && !hasMethods(value, meterMethods)) {
+      const methods = meterMethods.join(', ');
+      const expected = `an OpenTelemetry Meter (with ${methods}), or false to turn metrics off`;
+      fail(TypeError, option, expected, value);
+    }
+  },
 };
 
 /** Checks every option (an unknown key is an error) and fills in the defaults. */
@@ -69,6 +92,8 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
     throwNewErrorOnTrip: config.throwNewErrorOnTrip ?? true,
     scheduler: config.scheduler ?? asyncScheduler,
     store: config.store ?? memoryStore(),
+    tracer: config.tracer ?? defaultTracer(),
+    meter: config.meter ?? defaultMeter(),
   };
 }
 
@@ -89,11 +114,38 @@ function checkDuration(option: string, value: unknown) {
   }
 }
 
+const storeMethods = [
+  'settle',
+  'acquire',
+  'release',
+  'recordSuccess',
+  'recordFailure',
+  'force',
+  'dispose',
+];
+
+/** Checks what the `store` factory built: a factory passed uncalled (`memoryStore`) fails here, clearly. */
+export function validateStore(store: unknown): StateStore {
+  if (!hasMethods(store, storeMethods)) {
+    const expected = 'a store factory such as memoryStore(), returning a StateStore';
+    throw new TypeError(
+      `circuitBreaker: "store" must be ${expected}; it returned ${describe(store)}`,
+    );
+  }
+  return store as StateStore;
+}
+
+function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  return methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
+}
+
 function fail(kind: typeof TypeError, option: string, expected: string, value: unknown): never {
   throw new kind(`circuitBreaker: "${option}" must be ${expected}, received ${describe(value)}`);
 }
 
 function describe(value: unknown): string {
+  if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
   if (Array.isArray(value)) return 'an array';

@@ -45,7 +45,9 @@ class MemoryStore implements StateStore {
     return this.keep(machine.force(this.state, to, now));
   }
 
-  dispose() {}
+  dispose() {
+    // Nothing runs in the background.
+  }
 
   private keep<S extends machine.Step>(step: S): S {
     this.state = step.state;

@@ -8,18 +8,18 @@ import { consecutiveFailures } from './tripPolicy.js';
  * the Redis store's Lua scripts implement the same table atomically.
  */
 
-/** A state, and the transition that led to it when there was one. */
+/** A state, and the transition that led to it when there was one. @public */
 export interface Step {
   readonly state: BreakerState;
   readonly transition?: Transition;
 }
 
-/** The result of asking to run a call: a permit for the generation it was admitted in, or a refusal. */
+/** The result of asking to run a call: a permit for the generation it was admitted in, or a refusal. @public */
 export interface Admission extends Step {
   readonly permit?: Permit;
 }
 
-/** The result of reporting a call's outcome. `counted` is false for an outcome from an older generation. */
+/** The result of reporting a call's outcome. `counted` is false for an outcome from an older generation. @public */
 export interface Recorded extends Step {
   readonly counted: boolean;
 }
@@ -33,18 +33,18 @@ export interface Permit {
   readonly generation: number;
 }
 
-/** The moment an open circuit may admit trial calls. */
+/** The moment an open circuit may admit trial calls. @public */
 export function halfOpenAt(state: OpenState, settings: BreakerSettings): number {
   return state.openedAt + settings.resetTimeout;
 }
 
-/** The state as it should be read at `now`: an open circuit whose reset timeout has elapsed is half-open. */
+/** The state as it should be read at `now`: an open circuit whose reset timeout has elapsed is half-open. @public */
 export function settle(state: BreakerState, now: number, settings: BreakerSettings): Step {
   if (state.name !== 'open' || now < halfOpenAt(state, settings)) return { state };
   return moveTo(state, halfOpen(state), 'reset_timeout');
 }
 
-/** Admits a call (closed, or a free trial slot in half-open) or refuses it. */
+/** Admits a call (closed, or a free trial slot in half-open) or refuses it. @public */
 export function acquire(state: BreakerState, now: number, settings: BreakerSettings): Admission {
   const settled = settle(state, now, settings);
   const current = settled.state;
@@ -56,13 +56,13 @@ export function acquire(state: BreakerState, now: number, settings: BreakerSetti
   return settled;
 }
 
-/** Gives back the permit of a call that was unsubscribed before it delivered anything. */
+/** Gives back the permit of a call that was unsubscribed before it delivered anything. @public */
 export function release(state: BreakerState, permit: Permit): BreakerState {
   if (state.name !== 'half-open' || state.generation !== permit.generation) return state;
   return { ...state, trials: state.trials - 1 };
 }
 
-/** A success (or an excluded error): resets the failure counter; enough trial successes close the circuit. */
+/** A success (or an excluded error): resets the failure counter; enough trial successes close the circuit. @public */
 export function recordSuccess(state: BreakerState, permit: Permit, settings: BreakerSettings): Recorded {
   if (state.generation !== permit.generation) return { state, counted: false };
   if (state.name === 'closed') {
@@ -76,7 +76,7 @@ export function recordSuccess(state: BreakerState, permit: Permit, settings: Bre
   return { state: { ...state, failCounter: 0, successCounter, trials: state.trials - 1 }, counted: true };
 }
 
-/** A counted failure: trips a closed circuit at `failMax`, and re-opens a half-open one at once. */
+/** A counted failure: trips a closed circuit at `failMax`, and re-opens a half-open one at once. @public */
 export function recordFailure(
   state: BreakerState,
   permit: Permit,
@@ -93,7 +93,7 @@ export function recordFailure(
   return { ...moveTo(state, open(counted, now), 'failure_threshold'), counted: true };
 }
 
-/** A manual transition (`open()`, `close()`, `halfOpen()`); it always happens, even to the same state. */
+/** A manual transition (`open()`, `close()`, `halfOpen()`); it always happens, even to the same state. @public */
 export function force(state: BreakerState, to: CircuitState, now: number): Step {
   const next = to === 'open' ? open(state, now) : to === 'closed' ? closed(state) : halfOpen(state);
   return moveTo(state, next, 'manual');

@@ -1,0 +1,103 @@
+/**
+ * `npm run bench`: the per-call cost of rxjs-circuit-breaker next to bare RxJS, opossum and cockatiel.
+ *
+ * One process; every case runs once per round, interleaved, over several rounds after a warm-up, and the
+ * medians are reported. `--json` prints the same figures as JSON on stdout (progress goes to stderr).
+ * Run with `--help` for the options.
+ */
+import { parseArgs } from 'node:util';
+import { createCases, heapCase } from './cases.js';
+import type { Library } from './compiledLibrary.js';
+import { loadCompiledLibrary } from './compiledLibrary.js';
+import type { Family } from './cases.js';
+import { computeFigures } from './figures.js';
+import { measureInterleaved } from './harness.js';
+import { heapGrowth } from './heapGrowth.js';
+import type { HeapGrowth } from './heapGrowth.js';
+import { formatReport } from './report.js';
+
+const usage = `Usage: npm run bench [-- options]
+
+Measures the per-call cost of the breaker against bare RxJS, opossum and cockatiel.
+
+Options:
+  --json         print the figures as JSON on stdout instead of the table (progress goes to stderr);
+                 e.g. npm run --silent bench -- --json > bench.json
+  --rounds N     measured rounds (default 15)
+  -h, --help     show this help
+`;
+
+const heapCalls = 1_000_000;
+
+const { values } = parseCommandLine();
+if (values.help) {
+  process.stdout.write(usage);
+} else {
+  await main(values.json === true, Number(values.rounds ?? 15));
+}
+
+async function main(json: boolean, rounds: number): Promise<void> {
+  const log = (message: string) => process.stderr.write(`${message}\n`);
+  const settings = { rounds, warmupRounds: 3, batchMs: 30 };
+  const library = await loadCompiledLibrary();
+  const subjects = await createCases(library);
+  await subjects.check();
+  log(`bench: ${subjects.cases.length} cases, ${settings.warmupRounds} + ${rounds} rounds`);
+  const measurements = await measureInterleaved(subjects.cases, {
+    ...settings,
+    onRound: (round, total) => process.stderr.write(`\rbench: round ${round}/${total}`),
+  });
+  process.stderr.write('\n');
+  subjects.dispose();
+
+  log(`bench: heap growth over ${heapCalls.toLocaleString('en-US')} calls`);
+  const heap = {
+    promiseWork: await measureHeap(library, 'promise'),
+    syncWork: await measureHeap(library, 'sync'),
+  };
+
+  const figures = computeFigures({
+    specs: subjects.cases,
+    measurements,
+    heap,
+    settings,
+    sections: {},
+  });
+  process.stdout.write(json ? `${JSON.stringify(figures, null, 2)}\n` : formatReport(figures, []));
+}
+
+async function measureHeap(library: Library, family: Family): Promise<HeapGrowth | null> {
+  const subject = heapCase(library, family);
+  try {
+    return (await heapGrowth(subject.run, heapCalls)) ?? null;
+  } finally {
+    subject.dispose();
+  }
+}
+
+function parseCommandLine() {
+  try {
+    const parsed = parseArgs({
+      options: {
+        json: { type: 'boolean' },
+        rounds: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+    });
+    const rounds = parsed.values.rounds;
+    if (rounds !== undefined && !(Number.isInteger(Number(rounds)) && Number(rounds) >= 1)) {
+      fail(`--rounds must be an integer ≥ 1, got "${rounds}"`);
+    }
+    return parsed;
+  } catch (error: unknown) {
+    fail(error instanceof Error ? (error.message.split('. ')[0] ?? error.message) : String(error));
+  }
+}
+
+function fail(message: string): never {
+  process.stderr.write(
+    `npm run bench: ${message}\nRun "npm run bench -- --help" for the options.\n`,
+  );
+  process.exit(2);
+}

@@ -1,0 +1,305 @@
+import { ConsecutiveBreaker, circuitBreaker as cockatielBreaker, handleAll } from 'cockatiel';
+import CircuitBreaker from 'opossum';
+import { defer, firstValueFrom, of, tap } from 'rxjs';
+import type { Observable } from 'rxjs';
+import type { Library } from './compiledLibrary.js';
+import type { BenchCase } from './harness.js';
+
+/** Which work a case runs: an already-resolved promise, or a synchronous `of(1)`. */
+export type Family = 'promise' | 'sync';
+
+/** A case, what it is measured against, and whether it is one of the headline figures. */
+export interface CaseSpec extends BenchCase {
+  readonly family: Family;
+  /** The case whose cost this one adds to ("added cost" = this − baseline). */
+  readonly baseline?: string;
+  /** Shown for context; not part of a target. */
+  readonly informational?: boolean;
+}
+
+/** Case ids the targets and ratios refer to. */
+export const ids = {
+  bare: 'promise.bare',
+  defer: 'promise.defer',
+  breaker: 'promise.breaker',
+  refused: 'promise.refused',
+  opossum: 'promise.opossum',
+  cockatiel: 'promise.cockatiel',
+  syncDefer: 'sync.defer',
+  syncBreaker: 'sync.breaker',
+  syncRefused: 'sync.refused',
+} as const;
+
+/** The work every promise case runs: a function returning an already-resolved promise. */
+const work = () => Promise.resolve(1);
+/** The work every synchronous case runs. */
+const syncWork = () => of(1);
+
+const sink = { next() {}, error() {}, complete() {} };
+const noop = () => {};
+
+/** Long enough that a manually opened circuit stays open for the whole run (the timer is unref'd). */
+const oneHour = 3_600_000;
+
+/** The breakers and peers under test, and how to tidy them up. */
+export interface Subjects {
+  readonly cases: readonly CaseSpec[];
+  /** Checks every case does what its label says (a success succeeds, a refusal is refused). */
+  check(): Promise<void>;
+  dispose(): void;
+}
+
+/**
+ * Builds every case. Breakers are created once, as an application would, and called many times.
+ *
+ * @param library - The breaker library, compiled (see `compiledLibrary.ts`).
+ */
+export async function createCases(library: Library): Promise<Subjects> {
+  const { circuitBreaker, isCircuitBreakerError } = library;
+  const ours = circuitBreaker({ name: 'bench', failMax: 5, resetTimeout: oneHour });
+  const oursOpen = circuitBreaker({ name: 'bench-open', failMax: 5, resetTimeout: oneHour });
+  await oursOpen.open();
+  // The default config reports to the global OpenTelemetry tracer and meter when @opentelemetry/api is
+  // installed (it is here, with no SDK registered); this one has telemetry off, for context.
+  const oursQuiet = circuitBreaker({
+    name: 'bench-quiet',
+    resetTimeout: oneHour,
+    tracer: false,
+    meter: false,
+  });
+  // opossum's default 10 s timeout arms a timer per call; we have no call timeout, so the headline case
+  // turns it off. The default is measured too, for context.
+  const opossum = new CircuitBreaker(work, { timeout: false, resetTimeout: oneHour });
+  const opossumDefault = new CircuitBreaker(work, { resetTimeout: oneHour });
+  const opossumOpen = new CircuitBreaker(work, { timeout: false, resetTimeout: oneHour });
+  opossumOpen.open();
+  const newCockatiel = () =>
+    cockatielBreaker(handleAll, { halfOpenAfter: oneHour, breaker: new ConsecutiveBreaker(5) });
+  const cockatiel = newCockatiel();
+  const cockatielOpen = newCockatiel();
+  const isolation = cockatielOpen.isolate();
+
+  const deferWork = defer(work);
+  const deferSync = defer(syncWork);
+  const cases: CaseSpec[] = [
+    { id: ids.bare, family: 'promise', label: 'bare promise: await work()', run: awaitEach(work) },
+    {
+      id: ids.defer,
+      family: 'promise',
+      label: 'bare defer(work)',
+      run: awaitEachObservable(deferWork),
+    },
+    {
+      id: 'promise.tap',
+      family: 'promise',
+      label: 'defer(work).pipe(tap())',
+      baseline: ids.defer,
+      run: awaitEachObservable(deferWork.pipe(tap(noop))),
+    },
+    {
+      id: ids.breaker,
+      family: 'promise',
+      label: 'defer(work).pipe(breaker)',
+      baseline: ids.defer,
+      run: awaitEachObservable(deferWork.pipe(ours)),
+    },
+    {
+      id: 'promise.breakerQuiet',
+      family: 'promise',
+      label: 'defer(work).pipe(breaker), telemetry off',
+      baseline: ids.defer,
+      informational: true,
+      run: awaitEachObservable(deferWork.pipe(oursQuiet)),
+    },
+    {
+      id: 'promise.breakerCall',
+      family: 'promise',
+      label: 'breaker.call(work), new Observable each call',
+      baseline: ids.defer,
+      informational: true,
+      run: awaitEachFresh(() => ours.call(work)),
+    },
+    {
+      id: ids.opossum,
+      family: 'promise',
+      label: 'opossum fire (timeout: false)',
+      baseline: ids.bare,
+      run: awaitEach(() => opossum.fire()),
+    },
+    {
+      id: 'promise.opossumDefault',
+      family: 'promise',
+      label: 'opossum fire (default: 10 s timeout)',
+      baseline: ids.bare,
+      informational: true,
+      run: awaitEach(() => opossumDefault.fire()),
+    },
+    {
+      id: ids.cockatiel,
+      family: 'promise',
+      label: 'cockatiel execute',
+      baseline: ids.bare,
+      run: awaitEach(() => cockatiel.execute(work)),
+    },
+    {
+      id: ids.refused,
+      family: 'promise',
+      label: 'refused when open: defer(work).pipe(breaker)',
+      baseline: ids.defer,
+      run: awaitEachObservable(deferWork.pipe(oursOpen)),
+    },
+    {
+      id: 'promise.opossumRefused',
+      family: 'promise',
+      label: 'refused when open: opossum fire',
+      baseline: ids.bare,
+      informational: true,
+      run: awaitEach(() => opossumOpen.fire().catch(noop)),
+    },
+    {
+      id: 'promise.cockatielRefused',
+      family: 'promise',
+      label: 'refused when open: cockatiel execute',
+      baseline: ids.bare,
+      informational: true,
+      run: awaitEach(() => cockatielOpen.execute(work).catch(noop)),
+    },
+    {
+      id: ids.syncDefer,
+      family: 'sync',
+      label: 'bare defer(() => of(1))',
+      run: subscribeEach(deferSync),
+    },
+    {
+      id: 'sync.tap',
+      family: 'sync',
+      label: 'defer(() => of(1)).pipe(tap())',
+      baseline: ids.syncDefer,
+      run: subscribeEach(deferSync.pipe(tap(noop))),
+    },
+    {
+      id: ids.syncBreaker,
+      family: 'sync',
+      label: 'defer(() => of(1)).pipe(breaker)',
+      baseline: ids.syncDefer,
+      run: subscribeEach(deferSync.pipe(ours)),
+    },
+    {
+      id: 'sync.breakerQuiet',
+      family: 'sync',
+      label: 'defer(() => of(1)).pipe(breaker), telemetry off',
+      baseline: ids.syncDefer,
+      informational: true,
+      run: subscribeEach(deferSync.pipe(oursQuiet)),
+    },
+    {
+      id: ids.syncRefused,
+      family: 'sync',
+      label: 'refused when open: defer(() => of(1)).pipe(breaker)',
+      baseline: ids.syncDefer,
+      run: subscribeEach(deferSync.pipe(oursOpen)),
+    },
+  ];
+
+  return {
+    cases,
+    check: async () => {
+      await expectValue(firstValueFrom(deferWork.pipe(ours)), 'our breaker (promise work)');
+      await expectValue(firstValueFrom(deferSync.pipe(ours)), 'our breaker (sync work)');
+      await expectValue(opossum.fire(), 'opossum');
+      await expectValue(cockatiel.execute(work), 'cockatiel');
+      await expectRefusal(
+        firstValueFrom(deferWork.pipe(oursOpen)),
+        'our open breaker',
+        isCircuitBreakerError,
+      );
+      await expectRefusal(
+        opossumOpen.fire(),
+        'opossum (open)',
+        (e) => (e as Error).message === 'Breaker is open',
+      );
+      await expectRefusal(
+        cockatielOpen.execute(work),
+        'cockatiel (isolated)',
+        (e) => e instanceof Error,
+      );
+      if (ours.state !== 'closed' || oursOpen.state !== 'open')
+        throw new Error('bench: breakers in the wrong state');
+    },
+    dispose: () => {
+      ours.dispose();
+      oursOpen.dispose();
+      oursQuiet.dispose();
+      opossum.shutdown();
+      opossumDefault.shutdown();
+      opossumOpen.shutdown();
+      isolation.dispose();
+    },
+  };
+}
+
+/** The case that runs a million calls through our breaker for the heap figure. */
+export function heapCase(
+  library: Library,
+  family: Family,
+): { run(n: number): void | Promise<void>; dispose(): void } {
+  const breaker = library.circuitBreaker({
+    name: `bench-heap-${family}`,
+    failMax: 5,
+    resetTimeout: oneHour,
+  });
+  const run =
+    family === 'sync'
+      ? subscribeEach(defer(syncWork).pipe(breaker))
+      : awaitEachObservable(defer(work).pipe(breaker));
+  return { run, dispose: () => breaker.dispose() };
+}
+
+// The loops below create no function per call: tsx compiles this file with esbuild's keepNames, which turns
+// every closure creation into an Object.defineProperty call, and that would be measured too.
+
+function awaitEach(call: () => Promise<unknown>) {
+  return async (n: number) => {
+    for (let i = 0; i < n; i++) await call();
+  };
+}
+
+/** Subscribes and waits for the end (completion or error), the way a caller awaits a promise. */
+function awaitEachObservable(source: Observable<unknown>) {
+  return awaitEachFresh(() => source);
+}
+
+function awaitEachFresh(source: () => Observable<unknown>) {
+  let settle = noop;
+  const observer = { error: () => settle(), complete: () => settle() };
+  const subscribe = (resolve: () => void) => {
+    settle = resolve;
+    source().subscribe(observer);
+  };
+  return async (n: number) => {
+    for (let i = 0; i < n; i++) await new Promise<void>(subscribe);
+  };
+}
+
+function subscribeEach(source: Observable<unknown>) {
+  return (n: number) => {
+    for (let i = 0; i < n; i++) source.subscribe(sink);
+  };
+}
+
+async function expectValue(result: Promise<unknown>, what: string): Promise<void> {
+  const value = await result;
+  if (value !== 1) throw new Error(`bench: ${what} returned ${String(value)} instead of 1`);
+}
+
+async function expectRefusal(
+  result: Promise<unknown>,
+  what: string,
+  isRefusal: (error: unknown) => boolean,
+): Promise<void> {
+  const refused = await result.then(
+    () => false,
+    (error: unknown) => isRefusal(error),
+  );
+  if (!refused) throw new Error(`bench: ${what} did not refuse the call`);
+}

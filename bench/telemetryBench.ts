@@ -1,0 +1,195 @@
+/**
+ * What OpenTelemetry costs per call: telemetry turned off, the no-op default (`@opentelemetry/api` installed, no
+ * SDK registered), and a registered SDK (in-memory exporters, AsyncLocalStorage context manager).
+ *
+ * Standalone: `npx tsx bench/telemetryBench.ts [--rounds N]`. From bench.ts: `measureTelemetryOverhead()`.
+ *
+ * @remarks
+ * Every case makes successful synchronous calls (`defer(() => of(1)).pipe(breaker)`), the hot path where any
+ * per-call cost shows most. Cases are interleaved round by round (see harness.ts) and medians reported. The
+ * global OpenTelemetry state is set up here and torn down at the end: run it in a process of its own, or after
+ * anything that registered its own SDK is done.
+ */
+import { context, metrics, trace } from '@opentelemetry/api';
+import type { ContextManager } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import {
+  AggregationTemporality,
+  InMemoryMetricExporter,
+  MeterProvider,
+  PeriodicExportingMetricReader,
+} from '@opentelemetry/sdk-metrics';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { defer, of } from 'rxjs';
+import type { Observable } from 'rxjs';
+import { circuitBreaker } from '../src/index.js';
+import type { CircuitBreaker } from '../src/index.js';
+import { measureInterleaved } from './harness.js';
+import type { BenchCase, HarnessOptions, Measurement } from './harness.js';
+
+/** The figures: each case's ns per call, and the differences that answer "what does telemetry cost?". */
+export interface TelemetryOverhead {
+  readonly measurements: readonly Measurement[];
+  /** Added nanoseconds per call. */
+  readonly addedNs: {
+    /** The breaker itself, telemetry off, over bare RxJS. */
+    readonly offOverBare: number;
+    /** The no-op default over telemetry off: what an application without an SDK pays. */
+    readonly noopOverOff: number;
+    /** A registered SDK over the no-op default: what recording the metrics costs. */
+    readonly sdkOverNoop: number;
+  };
+}
+
+const ids = {
+  bare: 'otel.bare',
+  off: 'otel.off',
+  noop: 'otel.noop',
+  sdk: 'otel.sdk',
+} as const;
+
+const sink = { next() {}, error() {}, complete() {} };
+const oneHour = 3_600_000;
+
+/**
+ * Measures the per-call cost of telemetry.
+ *
+ * @param options - Harness settings; by default 15 rounds after 3 warm-up rounds, 30 ms batches.
+ */
+export async function measureTelemetryOverhead(
+  options: Partial<HarnessOptions> = {},
+): Promise<TelemetryOverhead> {
+  const settings = { rounds: 15, warmupRounds: 3, batchMs: 30, ...options };
+  const work = defer(() => of(1));
+  // Created before any SDK is registered, as in an application without one.
+  const off = circuitBreaker({
+    name: 'bench-otel-off',
+    tracer: false,
+    meter: false,
+    resetTimeout: oneHour,
+  });
+  const noop = circuitBreaker({ name: 'bench-otel-noop', resetTimeout: oneHour });
+  const sdk = registerSdk();
+  const recorded = circuitBreaker({ name: 'bench-otel-sdk', resetTimeout: oneHour });
+
+  // The only global state a successful call reads is the context manager: each case runs with the one an
+  // application in its situation would have (none without an SDK).
+  const cases: BenchCase[] = [
+    withContextManager(ids.bare, 'bare defer(() => of(1))', subscribeEach(work), undefined),
+    withContextManager(ids.off, 'tracer: false, meter: false', through(off, work), undefined),
+    withContextManager(ids.noop, 'default, no SDK registered', through(noop, work), undefined),
+    withContextManager(
+      ids.sdk,
+      'default, SDK registered',
+      through(recorded, work),
+      sdk.contextManager,
+    ),
+  ];
+  try {
+    const measurements = await measureInterleaved(cases, settings);
+    await sdk.expectCalls('bench-otel-sdk');
+    const ns = (id: string) => measurements.find((m) => m.id === id)?.nsPerCall ?? Number.NaN;
+    return {
+      measurements,
+      addedNs: {
+        offOverBare: ns(ids.off) - ns(ids.bare),
+        noopOverOff: ns(ids.noop) - ns(ids.off),
+        sdkOverNoop: ns(ids.sdk) - ns(ids.noop),
+      },
+    };
+  } finally {
+    for (const breaker of [off, noop, recorded]) breaker.dispose();
+    await sdk.shutdown();
+  }
+}
+
+function registerSdk() {
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  const spans = new InMemorySpanExporter();
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(spans)],
+  });
+  trace.setGlobalTracerProvider(tracerProvider);
+  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
+  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: oneHour });
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  metrics.setGlobalMeterProvider(meterProvider);
+  return {
+    contextManager,
+    /** Fails the benchmark if the SDK case recorded nothing (then it measured the wrong thing). */
+    expectCalls: async (name: string) => {
+      const { resourceMetrics } = await reader.collect();
+      const calls = resourceMetrics.scopeMetrics
+        .flatMap((scope) => scope.metrics)
+        .find((metric) => metric.descriptor.name === 'circuit_breaker.calls');
+      const recorded = calls?.dataPoints.some((p) => p.attributes['circuit_breaker.name'] === name);
+      if (!recorded) throw new Error(`bench: the SDK recorded no calls for ${name}`);
+    },
+    shutdown: async () => {
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      trace.disable();
+      metrics.disable();
+      context.disable();
+    },
+  };
+}
+
+function withContextManager(
+  id: string,
+  label: string,
+  run: (n: number) => void,
+  manager: ContextManager | undefined,
+): BenchCase {
+  return {
+    id,
+    label,
+    run: (n) => {
+      context.disable();
+      if (manager) context.setGlobalContextManager(manager);
+      run(n);
+    },
+  };
+}
+
+function through(breaker: CircuitBreaker, work: Observable<number>) {
+  return subscribeEach(work.pipe(breaker));
+}
+
+function subscribeEach(source: Observable<unknown>) {
+  return (n: number) => {
+    for (let i = 0; i < n; i++) source.subscribe(sink);
+  };
+}
+
+function formatTable({ measurements, addedNs }: TelemetryOverhead): string {
+  const rows = measurements.map(
+    (m) =>
+      `  ${m.label.padEnd(30)} ${m.nsPerCall.toFixed(0).padStart(6)} ns/call  (±${(m.spread * 50).toFixed(1)}%)`,
+  );
+  const added = (label: string, ns: number) =>
+    `  ${label.padEnd(30)} ${ns.toFixed(0).padStart(6)} ns`;
+  return [
+    'OpenTelemetry overhead, successful synchronous calls (median over rounds):',
+    ...rows,
+    'Added per call:',
+    added('breaker, telemetry off', addedNs.offOverBare),
+    added('no-op default over off', addedNs.noopOverOff),
+    added('registered SDK over no-op', addedNs.sdkOverNoop),
+    '',
+  ].join('\n');
+}
+
+const isMain =
+  process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) {
+  const { values } = parseArgs({ options: { rounds: { type: 'string' } } });
+  const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
+  const result = await measureTelemetryOverhead(rounds === undefined ? {} : { rounds });
+  process.stdout.write(formatTable(result));
+}

@@ -1,0 +1,219 @@
+/**
+ * `npm run demo`: a flaky HTTP service and a client calling it through a circuit breaker, shown live.
+ *
+ * The service runs in this process on a free loopback port; the client calls it with `fromFetch` at a
+ * steady rate, through the breaker. The service is healthy, then fails for a while, then recovers; the
+ * timeline shows each call, the breaker's state and how many requests the breaker spared the service.
+ * `npm run demo -- --help` lists the options.
+ */
+import { catchError, defer, lastValueFrom, map, mergeMap, of, take, tap, timer } from 'rxjs';
+import type { Observable } from 'rxjs';
+// In an application: import { circuitBreaker } from 'rxjs-circuit-breaker'. The demo imports the source so
+// that it runs straight after `npm install`, before anything is built.
+import { circuitBreaker } from '../../src/index.js';
+import type { CircuitBreaker, CircuitState, Transition } from '../../src/index.js';
+import { runCli } from './cliOptions.js';
+import type { DemoOptions } from './demoOptions.js';
+import { demoUsage, parseDemoOptions } from './demoOptions.js';
+import { startFlakyService } from './flakyService.js';
+import type { FlakyService } from './flakyService.js';
+import type { Outcome, Palette } from './palette.js';
+import { legend, palette, wantsColour } from './palette.js';
+import { requestService } from './requestService.js';
+import { Timeline } from './timeline.js';
+
+/** A transition, and when it happened (milliseconds since the demo started). */
+interface TimedTransition extends Transition {
+  readonly at: number;
+}
+
+type Tally = Record<Outcome, number>;
+
+const requestTimeoutMs = 2000;
+
+await runCli('npm run demo', async () => {
+  const options = parseDemoOptions(process.argv.slice(2));
+  if (options === 'help') {
+    process.stdout.write(demoUsage);
+    return;
+  }
+  await runDemo(options);
+});
+
+async function runDemo(options: DemoOptions): Promise<void> {
+  const paint = palette(wantsColour(process.stdout));
+  const outage = {
+    start: options.outageStart * 1000,
+    end: (options.outageStart + options.outageLength) * 1000,
+  };
+  let startedAt = performance.now();
+  const elapsed = () => performance.now() - startedAt;
+  const service = await startFlakyService(
+    () => elapsed() >= outage.start && elapsed() < outage.end,
+  );
+  const breaker = circuitBreaker({
+    name: 'flaky-service',
+    failMax: options.failMax,
+    resetTimeout: options.resetTimeout,
+  });
+
+  const tally: Tally = { success: 0, failure: 0, rejected: 0 };
+  const transitions: TimedTransition[] = [];
+  let rowStates: CircuitState[] = [breaker.state];
+  const timeline = new Timeline({
+    out: process.stdout,
+    live: process.stdout.isTTY === true,
+    paint,
+    lanes: [{ label: 'calls', slots: options.rate }],
+    describeBreaker: () => describeStates(paint, rowStates, transitions.at(-1), options),
+    spared: () => tally.rejected,
+  });
+  const watch = breaker.transition$.subscribe((transition) => {
+    transitions.push({ ...transition, at: elapsed() });
+    rowStates.push(transition.to);
+    timeline.refresh();
+  });
+
+  process.stdout.write(introduction(paint, service, options));
+  process.stdout.write(`${timeline.header()}\n`);
+  startedAt = performance.now();
+  await lastValueFrom(
+    timer(0, 1000 / options.rate).pipe(
+      take(options.duration * options.rate),
+      mergeMap((index) => {
+        const slot = index % options.rate;
+        if (slot === 0) {
+          const second = index / options.rate;
+          timeline.endRow();
+          rowStates = [breaker.state];
+          timeline.startRow(second, second < outage.end / 1000 && second + 1 > outage.start / 1000);
+        }
+        timeline.record(0, slot, 'pending');
+        return callThroughBreaker(breaker, service.url).pipe(
+          tap((outcome) => {
+            tally[outcome] += 1;
+            timeline.record(0, slot, outcome);
+          }),
+        );
+      }),
+    ),
+    { defaultValue: undefined },
+  );
+  timeline.endRow();
+  watch.unsubscribe();
+  breaker.dispose();
+  await service.close();
+  process.stdout.write(summary(paint, { options, tally, transitions, service }));
+}
+
+/**
+ * One call: a GET through the breaker. The source is only subscribed when the breaker admits the call, so
+ * `reachedService` tells a refusal from a failure (the call that trips the circuit also fails with a
+ * `CircuitBreakerError`, but it did reach the service).
+ */
+function callThroughBreaker(breaker: CircuitBreaker, url: string): Observable<Outcome> {
+  let reachedService = false;
+  const request$ = defer(() => {
+    reachedService = true;
+    return requestService(url, requestTimeoutMs);
+  });
+  return request$.pipe(
+    breaker,
+    map((): Outcome => 'success'),
+    catchError(() => of<Outcome>(reachedService ? 'failure' : 'rejected')),
+  );
+}
+
+function introduction(paint: Palette, service: FlakyService, options: DemoOptions): string {
+  const outageEnd = options.outageStart + options.outageLength;
+  return [
+    paint.bold('rxjs-circuit-breaker demo: a flaky HTTP service behind a circuit breaker'),
+    `service  ${service.url} answers 503 from ${options.outageStart}s to ${outageEnd}s`,
+    `client   ${options.rate} calls/s with fromFetch, through circuitBreaker({ failMax: ${options.failMax}, resetTimeout: ${options.resetTimeout} })`,
+    `legend   ${legend(paint)}`,
+    '',
+    '',
+  ].join('\n');
+}
+
+/** The breaker column: the states of this row (`closed → open`), and why the last change happened. */
+function describeStates(
+  paint: Palette,
+  states: readonly CircuitState[],
+  last: TimedTransition | undefined,
+  options: DemoOptions,
+): string {
+  const shown =
+    states.length <= 5 ? states : [states[0] ?? 'closed', '…', states.at(-1) ?? 'closed'];
+  const chain = shown
+    .map((state) => (state === '…' ? state : paint.state(state as CircuitState)))
+    .join(' → ');
+  if (states.length === 1 || !last) return chain;
+  return `${chain}  ${paint.dim(`(${reasonText(last, options)})`)}`;
+}
+
+function reasonText(transition: Transition, options: DemoOptions): string {
+  switch (transition.reason) {
+    case 'failure_threshold':
+      return `${options.failMax} failures in a row`;
+    case 'trial_failure':
+      return 'the trial call failed';
+    case 'trial_success':
+      return 'the trial call succeeded';
+    case 'reset_timeout':
+      return `${options.resetTimeout} ms later: one trial call`;
+    default:
+      return transition.reason;
+  }
+}
+
+interface DemoResult {
+  readonly options: DemoOptions;
+  readonly tally: Tally;
+  readonly transitions: readonly TimedTransition[];
+  readonly service: FlakyService;
+}
+
+function summary(paint: Palette, { options, tally, transitions, service }: DemoResult): string {
+  const calls = tally.success + tally.failure + tally.rejected;
+  const outageStart = options.outageStart * 1000;
+  const outageEnd = outageStart + options.outageLength * 1000;
+  const callsDuringOutage = countTicksBetween(options, outageStart, outageEnd);
+  const trips = transitions.filter((t) => t.reason === 'failure_threshold').length;
+  const failedTrials = transitions.filter((t) => t.reason === 'trial_failure').length;
+  const closedAgain = transitions.find((t) => t.to === 'closed' && t.at >= outageEnd);
+  const lines = [
+    '',
+    paint.bold('Summary'),
+    `  ${calls} calls in ${options.duration} s: ${paint.green(`${tally.success} succeeded`)}, ${paint.red(`${tally.failure} failed`)}, ${paint.yellow(`${tally.rejected} refused by the breaker`)}.`,
+    `  During the outage the client made ${callsDuringOutage} calls; ${service.requestsWhileDown} of them reached the failing service.`,
+    `  The breaker spared the service ${paint.bold(String(tally.rejected))} requests in all.`,
+  ];
+  if (trips === 0) {
+    lines.push(`  The circuit never opened: fewer than ${options.failMax} failures came in a row.`);
+  } else {
+    const trials = transitions.filter((t) => t.reason === 'reset_timeout').length;
+    lines.push(
+      `  The circuit tripped ${trips === 1 ? 'once' : `${trips} times`}; then one trial call every ${options.resetTimeout} ms: ${trials} in all, ${failedTrials} failed and re-opened it.`,
+    );
+    lines.push(
+      closedAgain
+        ? `  It closed again ${formatSeconds(closedAgain.at - outageEnd)} after the service recovered, at the first trial call after it.`
+        : '  It had not closed again when the demo ended.',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Calls the client starts in [from, to) milliseconds: one every 1000/rate ms from 0. */
+function countTicksBetween(options: DemoOptions, from: number, to: number): number {
+  const period = 1000 / options.rate;
+  const total = options.duration * options.rate;
+  const first = Math.min(total, Math.ceil(from / period));
+  const last = Math.min(total, Math.ceil(to / period));
+  return Math.max(0, last - first);
+}
+
+function formatSeconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}

@@ -1,0 +1,65 @@
+import { map } from 'rxjs';
+import type { Context } from 'rxjs-marbles';
+import { describe, expect, it } from 'vitest';
+import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
+import { marbles } from './marbles.js';
+
+const boom = new Error('boom');
+const tripped = new CircuitBreakerError(
+  'Failures threshold reached, circuit breaker opened',
+  'db',
+  'open',
+);
+const disposed = new CircuitBreakerError('Circuit breaker disposed', 'db', 'closed');
+const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
+
+function at(m: Context, marble: string, action: () => unknown) {
+  m.hot(marble).subscribe(() => void action());
+}
+
+// prettier-ignore
+describe('dispose()', () => {
+  it('completes every stream', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 1, resetTimeout: 50, scheduler: m.scheduler });
+    const failing = m.cold('   -#', undefined, boom);
+
+    at(m, '                    ------x', () => breaker.dispose());
+    m.expect(breaker.events$.pipe(map((event) => event.type))).toBeObservable(' c(ft)-|', { c: 'call', f: 'failure', t: 'transition' });
+    m.expect(failing.pipe(breaker)).toBeObservable(' -#', undefined, tripped);
+    m.expect(breaker.state$).toBeObservable(     ' co----|', states);
+    m.expect(breaker.transition$).toBeObservable(' -a----|', { a: { from: 'closed', to: 'open', reason: 'failure_threshold' } });
+    m.expect(breaker.failure$).toBeObservable(   ' -a----|', { a: { type: 'failure', time: 1, error: boom, failCounter: 1, duration: 1 } });
+    m.expect(breaker.success$).toBeObservable(   ' ------|');
+    m.expect(breaker.rejected$).toBeObservable(  ' ------|');
+    m.expect(breaker.state$, '                     -------^').toBeObservable(' -------(o|)', states);
+  }));
+
+  it('refuses every later call without subscribing its source', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', scheduler: m.scheduler });
+    const working = m.cold('   -a|');
+
+    at(m, '                    --x', () => breaker.dispose());
+    m.expect(working.pipe(breaker), ' ^  ').toBeObservable(' -a|', { a: 'a' });
+    m.expect(working.pipe(breaker), ' ---^').toBeObservable(' ---#', undefined, disposed);
+    m.expect(working).toHaveSubscriptions(' ^-!');
+  }));
+
+  it('still delivers the outcome of a call that was running', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', scheduler: m.scheduler });
+    const slow = m.cold('      ---#', undefined, boom);
+
+    at(m, '                    -x', () => breaker.dispose());
+    m.expect(slow.pipe(breaker)).toBeObservable(' ---#', undefined, boom);
+  }));
+});
+
+describe('dispose() called twice', () => {
+  it('does nothing the second time', () => {
+    const breaker = circuitBreaker();
+    let completions = 0;
+    breaker.events$.subscribe({ complete: () => completions++ });
+    breaker.dispose();
+    expect(() => breaker.dispose()).not.toThrow();
+    expect(completions).toBe(1);
+  });
+});

@@ -1,0 +1,165 @@
+// Runs every example end to end, as a user would: `node --import tsx examples/<file>.ts`.
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs an example to its end and collects what it printed; the process must exit by itself. */
+function runExample(file: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}) {
+  return new Promise<Run>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', path.join('examples', file), ...args],
+      {
+        cwd: root,
+        env: { ...childEnv(), ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** The test runner's environment without its colour settings: the examples decide for themselves. */
+function childEnv(): NodeJS.ProcessEnv {
+  const { NO_COLOR: _noColor, FORCE_COLOR: _forceColor, ...rest } = process.env;
+  return rest;
+}
+
+describe('examples', () => {
+  it('httpCall.ts: calls a local service through the breaker until it trips, then refuses', async () => {
+    const { code, stdout, stderr } = await runExample('httpCall.ts');
+    expect(stderr).toBe('');
+    expect(stdout.trim().split('\n')).toEqual([
+      'call 1: tea costs 42; circuit closed',
+      'call 2: tea costs 42; circuit closed',
+      'call 3: failed with Error: HTTP 503; circuit closed',
+      'call 4: failed with Error: HTTP 503, which tripped the breaker; circuit open',
+      'call 5: refused without sending a request (Timeout not elapsed yet, circuit breaker still open); circuit open',
+      '5 calls, 4 requests reached the service',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('databaseQuery.ts: queries better-sqlite3 through the breaker and stops when the database is gone', async () => {
+    const { code, stdout, stderr } = await runExample('databaseQuery.ts');
+    expect(stderr).toBe('');
+    expect(stdout.trim().split('\n')).toEqual([
+      'customer 1: Ada; circuit closed',
+      'customer 2: Grace; circuit closed',
+      'customer 3: query failed (TypeError: The database connection is not open); circuit closed',
+      'customer 4: query failed (TypeError: The database connection is not open); circuit open',
+      'customer 5: refused without querying the database (Timeout not elapsed yet, circuit breaker still open); circuit open',
+      '5 lookups, 4 reached the database',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('retryWithBackoff.ts: retries transient faults with backoff and stops retrying once the circuit opens', async () => {
+    const { code, stdout, stderr } = await runExample('retryWithBackoff.ts');
+    expect(stderr).toBe('');
+    expect(stdout.trim().split('\n')).toEqual([
+      'a transient fault (2 failures):',
+      '  attempt 1 failed, retrying in 10 ms',
+      '  attempt 2 failed, retrying in 20 ms',
+      '  stock is 7 after 3 attempts; circuit closed',
+      'an outage (the service keeps failing):',
+      '  attempt 1 failed, retrying in 10 ms',
+      '  attempt 2 failed, retrying in 20 ms',
+      '  gave up after 3 attempts (Failures threshold reached, circuit breaker opened); circuit open',
+      'the next call, while the circuit is open:',
+      '  gave up after 0 attempts (Timeout not elapsed yet, circuit breaker still open); circuit open',
+    ]);
+    expect(code).toBe(0);
+  });
+
+  it('fallback.ts: serves the last known value when the breaker trips or refuses', async () => {
+    const { code, stdout, stderr } = await runExample('fallback.ts');
+    expect(stderr).toBe('');
+    expect(stdout.trim().split('\n')).toEqual([
+      'quote 1: 42; circuit closed',
+      'quote 2: error "pricing service down"; circuit closed',
+      'quote 3: 42 (stale, from the fallback); circuit open',
+      'quote 4: 42 (stale, from the fallback); circuit open',
+    ]);
+    expect(code).toBe(0);
+  });
+});
+
+describe('npm run demo (examples/demo/demo.ts)', () => {
+  it('walks healthy → outage → recovery, in plain text when piped, and exits by itself', async () => {
+    const args = [
+      '--duration',
+      '4',
+      '--outage-start',
+      '1',
+      '--outage-length',
+      '2',
+      '--reset-timeout',
+      '500',
+    ];
+    const { code, stdout, stderr } = await runExample('demo/demo.ts', args);
+    expect(stderr).toBe('');
+    expect(stdout).not.toContain('\x1b['); // piped: no colour codes
+    const rows = stdout.split('\n').filter((line) => /^ +\d+s {2}/.test(line));
+    expect(rows.map((row) => row.slice(0, 13))).toEqual([
+      '   0s  up    ',
+      '   1s  DOWN  ',
+      '   2s  DOWN  ',
+      '   3s  up    ',
+    ]);
+    expect(rows[0]).toContain('●●●●●●●●●●');
+    expect(rows[1]).toMatch(/^ {3}1s {2}DOWN {5}✗✗✗○.* closed → open/);
+    expect(rows[2]).toContain('○');
+    expect(rows[3]).toMatch(/→ closed {2}\(the trial call succeeded\)$/);
+    const summary =
+      /(\d+) calls in 4 s: (\d+) succeeded, (\d+) failed, (\d+) refused by the breaker/.exec(
+        stdout,
+      );
+    const [calls, succeeded, failed, refused] = (summary ?? []).slice(1).map(Number);
+    expect(calls).toBe(40);
+    expect((succeeded ?? 0) + (failed ?? 0) + (refused ?? 0)).toBe(40);
+    expect(refused).toBeGreaterThan(10);
+    expect(stdout).toContain(`The breaker spared the service ${refused} requests in all.`);
+    expect(code).toBe(0);
+  });
+
+  it('documents its options with --help', async () => {
+    const { code, stdout } = await runExample('demo/demo.ts', ['--help']);
+    for (const option of [
+      '--rate',
+      '--duration',
+      '--outage-start',
+      '--outage-length',
+      '--fail-max',
+      '--reset-timeout',
+    ]) {
+      expect(stdout).toContain(option);
+    }
+    expect(code).toBe(0);
+  });
+
+  it.each([
+    [['--rate', '0'], 'npm run demo: --rate must be an integer from 1 to 50, got 0'],
+    [['--fail-max', 'many'], 'npm run demo: --fail-max must be an integer, got "many"'],
+    [['--speed', '3'], "npm run demo: Unknown option '--speed'"],
+  ])('rejects %j with a clear message and exit code 2', async (args, message) => {
+    const { code, stdout, stderr } = await runExample('demo/demo.ts', args);
+    expect(stderr).toBe(`${message}\nRun "npm run demo -- --help" for the options.\n`);
+    expect(stdout).toBe('');
+    expect(code).toBe(2);
+  });
+});

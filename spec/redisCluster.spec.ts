@@ -1,0 +1,86 @@
+import { Cluster } from 'ioredis';
+import { Cluster as Cluster5 } from 'ioredis5';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { circuitBreaker, isCircuitBreakerError } from '../src/index.js';
+import type { CircuitBreaker } from '../src/index.js';
+import { redisStore } from '../src/redis/index.js';
+import { fail, recordEvents, succeed, waitFor } from './support/redisClients.js';
+import { startRedisCluster } from './support/redisCluster.js';
+import type { RedisCluster } from './support/redisCluster.js';
+
+let cluster: RedisCluster;
+
+beforeAll(async () => {
+  cluster = await startRedisCluster();
+});
+
+afterAll(async () => {
+  await cluster.stop();
+});
+
+const startupNodes = () => cluster.ports.map((port) => ({ host: '127.0.0.1', port }));
+
+async function ready(client: { status: string }) {
+  await waitFor(() => client.status === 'ready', 10_000, 'the cluster client');
+}
+
+describe('redisStore on a three-master Redis Cluster', () => {
+  it('shares state for breakers whose keys live on different masters', async () => {
+    const clients = [new Cluster(startupNodes()), new Cluster5(startupNodes())];
+    await Promise.all(clients.map(ready));
+    // Names whose hash tags fall on each of the three masters.
+    const names = ['payments', 'orders', 'users', 'search', 'stock', 'mail'];
+    const masters = new Set(
+      await Promise.all(
+        names.map(async (name) => {
+          const slot = await clients[0]!.cluster('KEYSLOT', `{${name}}`);
+          return clients[0]!.slots[slot]?.[0];
+        }),
+      ),
+    );
+    expect(masters.size).toBe(3);
+    const fleets = clients.map((client) =>
+      names.map((name) =>
+        circuitBreaker({ name, failMax: 2, store: redisStore(client, { namespace: 'cluster' }) }),
+      ),
+    );
+    const [here, there] = fleets as [CircuitBreaker[], CircuitBreaker[]];
+    const recorders = [...here, ...there].map(recordEvents);
+    try {
+      await Promise.all([...here, ...there].map(succeed));
+
+      for (const [index, breaker] of here.entries()) {
+        await fail(breaker);
+        expect(isCircuitBreakerError(await fail(there[index]!))).toBe(true);
+      }
+      await waitFor(
+        () => here.every((breaker) => breaker.state === 'open'),
+        3000,
+        'every breaker to open',
+      );
+      await there[0]!.halfOpen();
+      await waitFor(() => here[0]!.state === 'half-open', 3000, 'half-open across the cluster');
+      await succeed(here[0]!);
+      await waitFor(() => there[0]!.state === 'closed', 3000, 'closed across the cluster');
+
+      expect(here.map((breaker) => breaker.state)).toEqual([
+        'closed',
+        'open',
+        'open',
+        'open',
+        'open',
+        'open',
+      ]);
+      const own = recorders
+        .flatMap((r) => r.transitions())
+        .filter((t) => t.reason === 'failure_threshold');
+      expect(own).toHaveLength(names.length);
+      expect(recorders.flatMap((r) => r.storeErrors())).toEqual([]);
+      const state = await clients[0]!.hgetall('cluster:{orders}:state');
+      expect(state).toMatchObject({ s: 'open', g: '1', f: '2' });
+    } finally {
+      [...here, ...there].forEach((breaker) => breaker.dispose());
+      clients.forEach((client) => client.disconnect());
+    }
+  });
+});

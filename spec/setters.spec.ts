@@ -1,0 +1,78 @@
+import { map } from 'rxjs';
+import type { Context } from 'rxjs-marbles';
+import { describe, it } from 'vitest';
+import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
+import { marbles } from './marbles.js';
+
+const boom = new Error('boom');
+const error = (message: string) => new CircuitBreakerError(message, 'db', 'open');
+const tripped = error('Failures threshold reached, circuit breaker opened');
+const stillOpen = error('Timeout not elapsed yet, circuit breaker still open');
+const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
+
+function probe<T>(m: Context, marble: string, read: () => T) {
+  return m.hot(marble).pipe(map(read));
+}
+
+function at(m: Context, marble: string, action: () => unknown) {
+  m.hot(marble).subscribe(() => void action());
+}
+
+// prettier-ignore
+describe('settings changed on a live breaker', () => {
+  it('failMax: the next failure is judged against the new value', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 5, resetTimeout: 100, scheduler: m.scheduler });
+    const failing = m.cold('   -#', undefined, boom);
+    const reads =            ' x---x';
+
+    at(m, '                    ---x', () => (breaker.failMax = 3));
+    m.expect(probe(m, reads, () => breaker.failMax)).toBeObservable(' a---b', { a: 5, b: 3 });
+    m.expect(failing.pipe(breaker), ' ^     ').toBeObservable(' -#    ', undefined, boom);
+    m.expect(failing.pipe(breaker), ' -^    ').toBeObservable(' --#   ', undefined, boom);
+    m.expect(failing.pipe(breaker), ' ----^ ').toBeObservable(' -----#', undefined, tripped);
+    m.expect(breaker.state$).toBeObservable(' c----o 99ms h', states);
+  }));
+
+  it('resetTimeout: lowering it while open brings half-open forward, counted from the opening time', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 1, resetTimeout: 10, scheduler: m.scheduler });
+    const failing = m.cold('   -#', undefined, boom);
+
+    at(m, '                    ---x', () => (breaker.resetTimeout = 4));
+    m.expect(failing.pipe(breaker)).toBeObservable(' -#', undefined, tripped);
+    m.expect(breaker.state$).toBeObservable(' co---h', states);
+  }));
+
+  it('resetTimeout: raising it while open puts half-open off', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 1, resetTimeout: 3, scheduler: m.scheduler });
+    const failing = m.cold('   -#', undefined, boom);
+    const working = m.cold('   -a|');
+
+    at(m, '                    --x', () => (breaker.resetTimeout = 8));
+    m.expect(failing.pipe(breaker), ' ^         ').toBeObservable(' -#         ', undefined, tripped);
+    m.expect(working.pipe(breaker), ' -----^    ').toBeObservable(' -----#     ', undefined, stillOpen);
+    m.expect(working.pipe(breaker), ' ---------^').toBeObservable(' ----------a|');
+    m.expect(breaker.state$).toBeObservable(' co-------h-c', states);
+  }));
+
+  it('resetTimeout: lowering it below the time already elapsed makes the circuit half-open at once', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 1, resetTimeout: 50, scheduler: m.scheduler });
+    const failing = m.cold('   -#', undefined, boom);
+
+    at(m, '                    -----x', () => (breaker.resetTimeout = 2));
+    m.expect(failing.pipe(breaker)).toBeObservable(' -#', undefined, tripped);
+    m.expect(breaker.state$).toBeObservable(' co---h', states);
+  }));
+
+  it('successThreshold: trials are judged against the new value', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 1, resetTimeout: 3, scheduler: m.scheduler });
+    const failing = m.cold('   -#', undefined, boom);
+    const working = m.cold('   -|');
+
+    at(m, '                    --x', () => (breaker.successThreshold = 2));
+    m.expect(failing.pipe(breaker), ' ^       ').toBeObservable(' -#      ', undefined, tripped);
+    m.expect(working.pipe(breaker), ' ----^   ').toBeObservable(' -----|  ');
+    m.expect(working.pipe(breaker), ' ------^ ').toBeObservable(' -------|');
+    m.expect(breaker.state$).toBeObservable(' co--h--c', states);
+    m.expect(probe(m, ' x--x', () => breaker.successThreshold)).toBeObservable(' a--b', { a: 1, b: 2 });
+  }));
+});

@@ -1,0 +1,123 @@
+import { map, throwError } from 'rxjs';
+import type { Context } from 'rxjs-marbles';
+import { describe, expect, it, vi } from 'vitest';
+import { CircuitBreakerError, circuitBreaker, isCircuitBreakerError } from '../src/index.js';
+import { marbles } from './marbles.js';
+
+const boom = new Error('boom');
+const tripped = new CircuitBreakerError(
+  'Failures threshold reached, circuit breaker opened',
+  'db',
+  'open',
+);
+const stillOpen = new CircuitBreakerError(
+  'Timeout not elapsed yet, circuit breaker still open',
+  'db',
+  'open',
+);
+const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
+
+/** Emits `read()` at each `x` of `marble`: a way to show a getter's value frame by frame. */
+function probe<T>(m: Context, marble: string, read: () => T) {
+  return m.hot(marble).pipe(map(read));
+}
+
+// prettier-ignore
+describe('tripping at failMax', () => {
+  it('passes the original error on until the failMax-th failure, which trips with CircuitBreakerError', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 3, resetTimeout: 100, scheduler: m.scheduler });
+    const failing = m.cold('     -#', undefined, boom);
+    const call = failing.pipe(breaker);
+    const first =              ' ^      ';
+    const second =             ' --^    ';
+    const third =              ' ----^  ';
+    const failures =           ' -a-b-c ';
+    const counters =           ' x-x-x-x';
+
+    m.expect(call, first).toBeObservable( ' -#      ', undefined, boom);
+    m.expect(call, second).toBeObservable(' ---#    ', undefined, boom);
+    m.expect(call, third).toBeObservable( ' -----#  ', undefined, tripped);
+    m.expect(failing).toHaveSubscriptions([' ^!', ' --^!', ' ----^!']);
+    m.expect(breaker.failure$.pipe(map((event) => event.failCounter))).toBeObservable(failures, { a: 1, b: 2, c: 3 });
+    m.expect(probe(m, counters, () => breaker.failCounter)).toBeObservable(' a-b-c-d', { a: 0, b: 1, c: 2, d: 3 });
+    m.expect(breaker.state$).toBeObservable(' c----o 99ms h', states);
+  }));
+
+  it('errors with the original error on the tripping call when throwNewErrorOnTrip is false', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 2, resetTimeout: 100, throwNewErrorOnTrip: false, scheduler: m.scheduler });
+    const failing = m.cold('     -#', undefined, boom);
+    const call = failing.pipe(breaker);
+
+    m.expect(call, ' ^    ').toBeObservable(' -#   ', undefined, boom);
+    m.expect(call, ' --^  ').toBeObservable(' ---# ', undefined, boom);
+    m.expect(call, ' ----^').toBeObservable(' ----#', undefined, stillOpen);
+    m.expect(breaker.state$).toBeObservable(' c--o 99ms h', states);
+  }));
+
+  it('counts consecutive failures only: a success in between starts the count again', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 2, resetTimeout: 100, scheduler: m.scheduler });
+    const failing = m.cold('     -#', undefined, boom);
+    const working = m.cold('     -a|');
+    const counters =           ' x-x--x-x-x';
+
+    m.expect(failing.pipe(breaker), ' ^         ').toBeObservable(' -#         ', undefined, boom);
+    m.expect(working.pipe(breaker), ' --^       ').toBeObservable(' ---a|      ');
+    m.expect(failing.pipe(breaker), ' -----^    ').toBeObservable(' ------#    ', undefined, boom);
+    m.expect(failing.pipe(breaker), ' -------^  ').toBeObservable(' --------#  ', undefined, tripped);
+    m.expect(probe(m, counters, () => breaker.failCounter)).toBeObservable(' a-b--a-b-c', { a: 0, b: 1, c: 2 });
+  }));
+});
+
+describe('CircuitBreakerError', () => {
+  it('carries its name, the breaker name and, on the tripping call only, the original error as cause', () => {
+    const breaker = circuitBreaker({ name: 'payments', failMax: 1 });
+    const errors: unknown[] = [];
+    const call = throwError(() => boom).pipe(breaker);
+    call.subscribe({ error: (error: unknown) => errors.push(error) });
+    call.subscribe({ error: (error: unknown) => errors.push(error) });
+    breaker.dispose();
+
+    const [trip, rejection] = errors;
+    expect(trip).toBeInstanceOf(CircuitBreakerError);
+    expect(isCircuitBreakerError(trip)).toBe(true);
+    expect(trip).toMatchObject({
+      name: 'CircuitBreakerError',
+      message: 'Failures threshold reached, circuit breaker opened',
+      breakerName: 'payments',
+      state: 'open',
+      cause: boom,
+    });
+    expect(isCircuitBreakerError(rejection)).toBe(true);
+    expect(rejection).toMatchObject({
+      name: 'CircuitBreakerError',
+      message: 'Timeout not elapsed yet, circuit breaker still open',
+      breakerName: 'payments',
+    });
+    expect((rejection as Error).cause).toBeUndefined();
+    expect(String(trip)).toBe(
+      'CircuitBreakerError: Failures threshold reached, circuit breaker opened',
+    );
+  });
+
+  it('is recognised by isCircuitBreakerError only when it really is one', () => {
+    const lookalike = Object.assign(new Error('Timeout not elapsed yet'), {
+      name: 'CircuitBreakerError',
+    });
+    expect(isCircuitBreakerError(lookalike)).toBe(false);
+    expect(isCircuitBreakerError(boom)).toBe(false);
+    expect(isCircuitBreakerError({ name: 'CircuitBreakerError', message: 'x' })).toBe(false);
+    expect(isCircuitBreakerError(undefined)).toBe(false);
+    expect(isCircuitBreakerError(new CircuitBreakerError('x', 'db', 'open'))).toBe(true);
+  });
+
+  it('is recognised across a second copy of the module, where instanceof fails', async () => {
+    vi.resetModules();
+    const copy = await import('../src/CircuitBreakerError.js');
+    expect(copy.CircuitBreakerError).not.toBe(CircuitBreakerError);
+
+    const foreign = new copy.CircuitBreakerError('x', 'db', 'open');
+    expect(foreign).not.toBeInstanceOf(CircuitBreakerError);
+    expect(isCircuitBreakerError(foreign)).toBe(true);
+    expect(copy.isCircuitBreakerError(new CircuitBreakerError('x', 'db', 'open'))).toBe(true);
+  });
+});

@@ -1,0 +1,507 @@
+import { randomUUID } from 'node:crypto';
+import { Subject } from 'rxjs';
+import type { Observable, Subscription } from 'rxjs';
+import type { CircuitState, Transition } from '../CircuitState.js';
+import type { BreakerState } from '../core/BreakerState.js';
+import { initialState } from '../core/BreakerState.js';
+import type { MaybePromise, StateStore, StoreContext } from '../core/StateStore.js';
+import * as machine from '../core/stateMachine.js';
+import type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
+import { unrefTimer } from '../unrefTimer.js';
+import { ClockOffset } from './ClockOffset.js';
+import type { RedisKeys } from './keys.js';
+import { redisKeys } from './keys.js';
+import { parseScriptReply, parseTransitionMessage } from './parseReply.js';
+import type { RedisClientLike } from './RedisClientLike.js';
+import { RedisStoreError } from './RedisStoreError.js';
+import { defineScripts, runScript } from './scripts.js';
+import type { ScriptName } from './scripts.js';
+import type { ScriptReply } from './sharedState.js';
+import { toBreakerState } from './sharedState.js';
+import { listen } from './subscriberHub.js';
+import type { ResolvedRedisStoreOptions } from './validateRedisStoreOptions.js';
+import { withTimeout } from './withTimeout.js';
+
+/** A permit as this store hands it out. The breaker gives it back as it got it. */
+interface RedisPermit extends Permit {
+  /** The half-open trial slot this call holds in Redis. */
+  readonly trialId?: string;
+  /** Set when the call was admitted on the local state while Redis was unreachable: the outage it belongs to. */
+  readonly localEpoch?: number;
+}
+
+/** Which life of the shared state hash, and which generation in it, the local mirror reflects. */
+interface SharedVersion {
+  readonly incarnation: string;
+  readonly generation: number;
+}
+
+/** How many times `settle` waits for Redis's clock to reach the deadline before leaving it to the next call. */
+const settleAttempts = 3;
+
+/**
+ * One breaker's state, shared through Redis.
+ *
+ * @remarks
+ * It keeps a mirror of the shared state in `state` and answers from it where the rules allow (closed admissions,
+ * refusals while open, successes with no failures to reset: the hot path makes no round trip). Every other
+ * decision is one Lua script, whose reply carries the whole shared state and Redis's clock. Transitions made
+ * elsewhere arrive by pub/sub and are emitted on `remoteTransition$`; a full read resynchronises the mirror on
+ * every (re)connect.
+ *
+ * When Redis is unreachable (the client is not ready, a command failed or timed out) the store reports it, enters
+ * "local" mode, and applies the state machine to the mirror (switched to `fallbackState` if one is set) until a
+ * read succeeds again. Calls admitted in local mode are counted only in local mode.
+ */
+export class RedisStateStore implements StateStore {
+  state: BreakerState = initialState;
+  readonly remoteTransition$: Observable<Transition>;
+
+  private readonly remote = new Subject<Transition>();
+  private readonly keys: RedisKeys;
+  /** Names this store in the messages it publishes, so that it does not take its own transitions for remote. */
+  private readonly origin = randomUUID();
+  private readonly clock = new ClockOffset();
+  private readonly timers = new Set<Subscription>();
+  private readonly stopListening: () => void;
+  private readonly firstSync: Promise<void>;
+  private finishFirstSync: () => void = () => undefined;
+  private firstSyncDone = false;
+  private syncing?: Promise<void>;
+  private syncPending = false;
+  private shared?: SharedVersion;
+  /** True while Redis is unreachable and decisions are local. */
+  private local = false;
+  /** True once a local decision moved the mirror away from the last shared state. */
+  private diverged = false;
+  /** Counts the switches between shared and local mode: a local permit is valid only in its own epoch. */
+  private epoch = 0;
+  private permitCount = 0;
+  private disposed = false;
+
+  constructor(
+    private readonly client: RedisClientLike,
+    private readonly context: StoreContext,
+    private readonly options: ResolvedRedisStoreOptions,
+  ) {
+    this.keys = redisKeys(options.namespace, context.name);
+    this.remoteTransition$ = this.remote.asObservable();
+    this.firstSync = new Promise((resolve) => (this.finishFirstSync = resolve));
+    defineScripts(client);
+    this.stopListening = listen(client, this.keys.channel, {
+      message: (text) => this.onMessage(text),
+      subscribed: () => void this.sync(),
+      error: (error) => this.report(this.fault('subscriber', 'subscribe', error)),
+    });
+    client.on('ready', this.onClientReady);
+    this.schedule(() => this.giveUpFirstSync(), options.commandTimeout);
+    // A client made with `lazyConnect` connects on its first command; this store may send none for a while.
+    if (client.status === 'wait') client.connect().then(undefined, () => undefined);
+  }
+
+  settle(now: number): MaybePromise<Step> {
+    return this.settleWithin(now, settleAttempts);
+  }
+
+  acquire(now: number): MaybePromise<Admission> {
+    if (!this.firstSyncDone) return this.firstSync.then(() => this.acquire(this.now()));
+    const state = this.state;
+    if (state.name === 'open' && now < machine.halfOpenAt(state, this.context.settings))
+      return { state };
+    if (this.decidesLocally('acquire', state.name !== 'closed')) return this.acquireLocally(now);
+    if (state.name === 'closed') return { state, permit: { generation: state.generation } };
+    const trialId = `${this.origin}:${++this.permitCount}`;
+    const { resetTimeout, halfOpenMaxCalls } = this.context.settings;
+    return this.run(
+      'acquire',
+      [resetTimeout, halfOpenMaxCalls, trialId, this.options.trialPermitTtl],
+      (reply, shared) => {
+        if (!reply.flag) return { state: shared, transition: this.ownTransition(reply) };
+        const permit: RedisPermit =
+          shared.name === 'half-open'
+            ? { generation: shared.generation, trialId }
+            : { generation: shared.generation };
+        return { state: shared, transition: this.ownTransition(reply), permit };
+      },
+      () => this.acquireLocally(this.now()),
+    );
+  }
+
+  release(permit: Permit): void {
+    const { trialId, localEpoch } = permit as RedisPermit;
+    if (localEpoch !== undefined || this.local) {
+      if (this.isCurrentLocal(permit)) this.state = machine.release(this.state, permit);
+      return;
+    }
+    if (trialId === undefined) return;
+    this.state = machine.release(this.state, permit);
+    if (this.decidesLocally('release', true)) return;
+    void this.run(
+      'release',
+      [permit.generation, trialId],
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  recordSuccess(permit: Permit): MaybePromise<Recorded> {
+    const settings = this.context.settings;
+    const decide = () => machine.recordSuccess(this.state, permit, settings);
+    if ((permit as RedisPermit).localEpoch !== undefined) return this.recordLocally(permit, decide);
+    const state = this.state;
+    // The hot path: nothing to reset, or nothing to count. No round trip.
+    if (state.generation !== permit.generation || state.name === 'open') return decide();
+    if (state.name === 'closed' && state.failCounter === 0) return decide();
+    if (this.decidesLocally('success', true)) return this.keep(decide());
+    // The reset will happen unless the generation moved, and then the reply corrects the mirror: so successes
+    // that follow while it is in flight need no round trip of their own.
+    if (state.name === 'closed') this.state = { ...state, failCounter: 0 };
+    const trialId = (permit as RedisPermit).trialId ?? '';
+    return this.run(
+      'success',
+      [permit.generation, settings.successThreshold, trialId],
+      (reply, shared) => ({
+        state: shared,
+        counted: reply.flag,
+        transition: this.ownTransition(reply),
+      }),
+      () => this.keep(decide()),
+    );
+  }
+
+  recordFailure(permit: Permit): MaybePromise<Recorded> {
+    const settings = this.context.settings;
+    const decide = () => machine.recordFailure(this.state, permit, this.now(), settings);
+    if ((permit as RedisPermit).localEpoch !== undefined) return this.recordLocally(permit, decide);
+    const state = this.state;
+    if (state.generation !== permit.generation || state.name === 'open')
+      return { state, counted: false };
+    if (this.decidesLocally('failure', true)) return this.keep(decide());
+    return this.run(
+      'failure',
+      [permit.generation, settings.failMax],
+      (reply, shared) => ({
+        state: shared,
+        counted: reply.flag,
+        transition: this.ownTransition(reply),
+      }),
+      () => this.keep(decide()),
+    );
+  }
+
+  force(to: CircuitState, now: number): MaybePromise<Step> {
+    if (this.decidesLocally('force', true)) return this.keep(machine.force(this.state, to, now));
+    return this.run(
+      'force',
+      [to],
+      (reply, shared) => ({ state: shared, transition: this.ownTransition(reply) }),
+      () => this.keep(machine.force(this.state, to, this.now())),
+    );
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stopListening();
+    this.client.removeListener('ready', this.onClientReady);
+    for (const timer of this.timers) timer.unsubscribe();
+    this.timers.clear();
+    this.remote.complete();
+    this.finishFirstSync();
+  }
+
+  private settleWithin(now: number, attempts: number): MaybePromise<Step> {
+    const state = this.state;
+    if (state.name !== 'open' || now < machine.halfOpenAt(state, this.context.settings))
+      return { state };
+    const decide = () => this.keep(machine.settle(this.state, this.now(), this.context.settings));
+    if (this.decidesLocally('settle', true)) return decide();
+    return this.run(
+      'settle',
+      [this.context.settings.resetTimeout],
+      (reply, shared): MaybePromise<Step> => {
+        const transition = this.ownTransition(reply);
+        if (transition || shared.name !== 'open' || attempts <= 1)
+          return { state: shared, transition };
+        // Redis's clock has not reached the deadline yet (the local estimate of it was a little early).
+        const left = reply.shared.openedAt + this.context.settings.resetTimeout - reply.redisNow;
+        const delay = Math.max(
+          1,
+          left,
+          machine.halfOpenAt(shared, this.context.settings) - this.now(),
+        );
+        return this.later(delay, () => this.settleWithin(this.now(), attempts - 1));
+      },
+      decide,
+    );
+  }
+
+  private acquireLocally(now: number): Admission {
+    const step = this.keep(machine.acquire(this.state, now, this.context.settings));
+    if (!step.permit) return step;
+    const permit: RedisPermit = { generation: step.permit.generation, localEpoch: this.epoch };
+    return { ...step, permit };
+  }
+
+  /** An outcome of a call admitted locally counts only while this store is still local since then. */
+  private recordLocally(permit: Permit, decide: () => Recorded): Recorded {
+    if (!this.isCurrentLocal(permit)) return { state: this.state, counted: false };
+    return this.keep(decide());
+  }
+
+  private isCurrentLocal(permit: Permit): boolean {
+    const { localEpoch } = permit as RedisPermit;
+    return this.local && (localEpoch === undefined || localEpoch === this.epoch);
+  }
+
+  /**
+   * Whether this operation must be decided on the local state: Redis is unreachable, or was the last time we
+   * tried. `write` says the operation would have sent a command (skipping it is reported as a store error).
+   */
+  private decidesLocally(operation: string, write: boolean): boolean {
+    const ready = this.client.status === 'ready';
+    if (!this.local) {
+      if (ready) return false;
+      this.goLocal(this.unavailable(operation));
+      return true;
+    }
+    if (write) this.report(this.unavailable(operation));
+    if (ready) void this.sync();
+    return true;
+  }
+
+  /**
+   * Sends one script, bounded by `commandTimeout`, and hands its reply (already absorbed into the mirror) to
+   * `onReply`, or decides locally when Redis is unreachable, fails or is too slow. Never rejects.
+   */
+  private run<R>(
+    script: ScriptName,
+    args: readonly (string | number)[],
+    onReply: (reply: ScriptReply, shared: BreakerState) => MaybePromise<R>,
+    decideLocally: () => R,
+  ): MaybePromise<R> {
+    if (this.client.status !== 'ready') {
+      this.goLocal(this.unavailable(script));
+      return decideLocally();
+    }
+    return this.exchange(script, args).then((reply) =>
+      reply
+        ? onReply(
+            reply,
+            toBreakerState(reply.shared, (ms) => this.clock.toLocal(ms)),
+          )
+        : decideLocally(),
+    );
+  }
+
+  private async exchange(
+    script: ScriptName,
+    args: readonly (string | number)[],
+  ): Promise<ScriptReply | undefined> {
+    const sentAt = this.now();
+    const timeout = this.options.commandTimeout;
+    let raw: unknown;
+    let reply: ScriptReply;
+    try {
+      raw = await withTimeout(
+        this.send(script, args),
+        timeout,
+        this.context.scheduler,
+        () => new RedisStoreError('timeout', script, `no reply within ${timeout} ms`),
+      );
+    } catch (error) {
+      this.goLocal(this.fault('command', script, error));
+      return undefined;
+    }
+    try {
+      reply = parseScriptReply(raw);
+    } catch (error) {
+      this.goLocal(this.fault('bad-data', script, error));
+      return undefined;
+    }
+    this.clock.sample(sentAt, this.now(), reply.redisNow);
+    if (reply.badData) this.report(this.badData(script));
+    this.absorb(reply);
+    return reply;
+  }
+
+  private send(script: ScriptName, args: readonly (string | number)[]): PromiseLike<unknown> {
+    try {
+      return runScript(this.client, script, this.keys, this.origin, args);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+
+  /**
+   * Takes the shared state from a script's reply into the mirror. A reply is the truth at the moment its script
+   * ran, so it also ends local mode; if the mirror missed transitions on the way (made elsewhere, not yet
+   * delivered by pub/sub), that is reported as a remote transition.
+   */
+  private absorb(reply: ScriptReply): void {
+    const { shared, own } = reply;
+    const known = this.shared;
+    const sameLife = known?.incarnation === shared.incarnation;
+    // A message about a later transition was applied already: this reply is older news.
+    if (!this.local && sameLife && shared.generation < known.generation) return;
+    const before = this.state.name;
+    const diverged = this.local ? this.goShared() : false;
+    this.shared = { incarnation: shared.incarnation, generation: shared.generation };
+    this.state = toBreakerState(shared, (ms) => this.clock.toLocal(ms));
+    const expected = own ? shared.generation - 1 : shared.generation;
+    if (!diverged && sameLife && known.generation === expected) return;
+    const seen = own ? own.from : shared.name;
+    if (before !== seen || seen === 'open') this.emitRemote(before, seen);
+  }
+
+  /** A transition published by another process. */
+  private onMessage(text: string): void {
+    if (this.disposed) return;
+    const message = parseTransitionMessage(text);
+    if (!message) {
+      this.report(
+        new RedisStoreError('bad-data', 'subscribe', `unexpected message ${JSON.stringify(text)}`),
+      );
+      return;
+    }
+    const { origin, shared } = message;
+    const known = this.shared;
+    if (origin === this.origin) return;
+    if (known?.incarnation === shared.incarnation && shared.generation <= known.generation) return;
+    const before = this.state.name;
+    this.shared = { incarnation: shared.incarnation, generation: shared.generation };
+    this.state = toBreakerState(shared, (ms) => this.clock.toLocal(ms));
+    this.emitRemote(before, shared.name);
+  }
+
+  /** A full read; at most one at a time. Ends local mode when it succeeds. */
+  private sync(): Promise<void> {
+    if (this.disposed) return Promise.resolve();
+    this.syncing ??= this.readShared().finally(() => (this.syncing = undefined));
+    return this.syncing;
+  }
+
+  private async readShared(): Promise<void> {
+    if (this.client.status !== 'ready') {
+      // Not connected: the client's 'ready' event starts the read.
+      this.syncPending = true;
+      return;
+    }
+    this.syncPending = false;
+    await this.exchange('read', []);
+    this.endFirstSync();
+  }
+
+  /** A reconnect (or the first connect, if the subscription was confirmed before it) calls for a full read. */
+  private readonly onClientReady = () => {
+    if (this.firstSyncDone || this.syncPending) void this.sync();
+  };
+
+  /** The first calls wait for the first read, at most `commandTimeout`; then they go on without it. */
+  private giveUpFirstSync(): void {
+    if (this.firstSyncDone || this.syncing) return;
+    if (this.client.status === 'ready') {
+      void this.sync();
+      return;
+    }
+    this.goLocal(this.unavailable('read'));
+    this.endFirstSync();
+  }
+
+  private endFirstSync(): void {
+    this.firstSyncDone = true;
+    this.finishFirstSync();
+  }
+
+  private goLocal(error: RedisStoreError): void {
+    this.report(error);
+    this.endFirstSync();
+    if (this.local) return;
+    this.local = true;
+    this.diverged = false;
+    this.epoch += 1;
+    this.scheduleRecovery();
+    const fallback = this.options.fallbackState;
+    if (fallback === undefined || fallback === this.state.name) return;
+    const before = this.state.name;
+    this.state = machine.force(this.state, fallback, this.now()).state;
+    this.diverged = true;
+    this.emitRemote(before, fallback);
+  }
+
+  /**
+   * While local, tries a full read every `commandTimeout`: a server that was slow or failing commands may recover
+   * without the client ever disconnecting (so no 'ready' event), and calls refused locally send nothing.
+   */
+  private scheduleRecovery(): void {
+    this.schedule(() => {
+      if (!this.local || this.disposed) return;
+      void this.sync().then(() => this.scheduleRecovery());
+    }, this.options.commandTimeout);
+  }
+
+  /** Leaves local mode; returns whether local decisions had moved the mirror. */
+  private goShared(): boolean {
+    const diverged = this.diverged;
+    this.local = false;
+    this.diverged = false;
+    this.epoch += 1;
+    return diverged;
+  }
+
+  private keep<S extends Step>(step: S): S {
+    this.state = step.state;
+    if (step.transition && this.local) this.diverged = true;
+    return step;
+  }
+
+  private ownTransition(reply: ScriptReply): Transition | undefined {
+    if (!reply.own) return undefined;
+    return { from: reply.own.from, to: reply.shared.name, reason: reply.own.reason };
+  }
+
+  private emitRemote(from: CircuitState, to: CircuitState): void {
+    if (!this.disposed) this.remote.next({ from, to, reason: 'remote' });
+  }
+
+  private later<T>(delay: number, next: () => MaybePromise<T>): Promise<T> {
+    return new Promise<T>((resolve) => this.schedule(() => resolve(next()), delay));
+  }
+
+  private schedule(work: () => void, delay: number): void {
+    const timer = unrefTimer(
+      this.context.scheduler.schedule(() => {
+        this.timers.delete(timer);
+        work();
+      }, delay),
+    );
+    this.timers.add(timer);
+  }
+
+  private report(error: unknown): void {
+    if (!this.disposed) this.context.reportError(error);
+  }
+
+  private unavailable(operation: string): RedisStoreError {
+    const status = this.client.status;
+    const why =
+      this.local && status === 'ready' ? 'Redis failed the last command' : `client is "${status}"`;
+    return new RedisStoreError('unavailable', operation, `${why}; decided on the local state`);
+  }
+
+  private badData(operation: string): RedisStoreError {
+    const { state, trials } = this.keys;
+    const message = `${state} or ${trials} held data this store did not write; it was treated as missing`;
+    return new RedisStoreError('bad-data', operation, message);
+  }
+
+  private fault(kind: RedisStoreError['kind'], operation: string, error: unknown): RedisStoreError {
+    if (error instanceof RedisStoreError) return error;
+    const message = error instanceof Error ? error.message : String(error);
+    return new RedisStoreError(kind, operation, message, { cause: error });
+  }
+
+  private now(): number {
+    return this.context.scheduler.now();
+  }
+}

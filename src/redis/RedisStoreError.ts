@@ -1,0 +1,48 @@
+/**
+ * What went wrong with Redis:
+ * - `'unavailable'`: the client was not connected, so the command was skipped (never queued);
+ * - `'timeout'`: no reply within `commandTimeout`;
+ * - `'command'`: Redis or ioredis rejected the command;
+ * - `'bad-data'`: a key or a reply held something this store did not write (it is treated as missing);
+ * - `'subscriber'`: the pub/sub connection failed (remote transitions arrive late until it reconnects).
+ *
+ * @public
+ */
+export type RedisStoreErrorKind = 'unavailable' | 'timeout' | 'command' | 'bad-data' | 'subscriber';
+
+/**
+ * A fault of the Redis store, delivered as the `error` of a `'store-error'` event on the breaker's `events$`.
+ * The call that met it was decided on the local state and was not affected.
+ *
+ * @example
+ * ```ts
+ * import { circuitBreaker } from 'rxjs-circuit-breaker';
+ * import { RedisStoreError } from 'rxjs-circuit-breaker/redis';
+ *
+ * declare const breaker: ReturnType<typeof circuitBreaker>;
+ * breaker.events$.subscribe((event) => {
+ *   if (event.type === 'store-error' && event.error instanceof RedisStoreError) {
+ *     console.warn(`redis store ${event.error.kind} during ${event.error.operation}`);
+ *   }
+ * });
+ * ```
+ * @public
+ */
+export class RedisStoreError extends Error {
+  override readonly name = 'RedisStoreError';
+  /** The kind of fault. */
+  readonly kind: RedisStoreErrorKind;
+  /** The store operation that met it, such as `'failure'`, `'acquire'` or `'sync'`. */
+  readonly operation: string;
+
+  constructor(
+    kind: RedisStoreErrorKind,
+    operation: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`redisStore ${operation}: ${message}`, options);
+    this.kind = kind;
+    this.operation = operation;
+  }
+}

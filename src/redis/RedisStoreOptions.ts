@@ -1,0 +1,31 @@
+import type { CircuitState } from '../CircuitState.js';
+
+/**
+ * Options of {@link redisStore}. All are optional; an unknown key is an error.
+ *
+ * @public
+ */
+export interface RedisStoreOptions {
+  /**
+   * Prefix of every key and channel, so that several applications can share one Redis. Breakers with the same
+   * namespace and name share their state; any other pair never does. No `{` or `}`. Default
+   * `'rxjs-circuit-breaker'`.
+   */
+  readonly namespace?: string;
+  /**
+   * The state to decide on while Redis cannot be reached: when the store loses Redis it switches its local state
+   * to this one (a `'remote'` transition) and applies the breaker's rules locally from there until Redis is back.
+   * Default: keep deciding on the last state known from Redis.
+   */
+  readonly fallbackState?: CircuitState;
+  /**
+   * Milliseconds a Redis command may take before the store gives up on it, reports a `'timeout'` store error and
+   * decides locally. A call never waits longer than this for Redis. Finite, greater than 0. Default 1000.
+   */
+  readonly commandTimeout?: number;
+  /**
+   * Milliseconds a half-open trial permit stays taken in Redis if its call never finishes (its process died):
+   * after that the slot is free for another process. Finite, greater than 0. Default 30000.
+   */
+  readonly trialPermitTtl?: number;
+}

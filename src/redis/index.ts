@@ -1,0 +1,11 @@
+/**
+ * `rxjs-circuit-breaker/redis`: a state store that shares circuit breakers between processes through Redis
+ * (ioredis 5 or 6, standalone or Cluster).
+ *
+ * @packageDocumentation
+ */
+export { redisStore } from './redisStore.js';
+export type { RedisStoreOptions } from './RedisStoreOptions.js';
+export type { RedisClientLike, RedisSubscriberLike } from './RedisClientLike.js';
+export { RedisStoreError } from './RedisStoreError.js';
+export type { RedisStoreErrorKind } from './RedisStoreError.js';

@@ -1,0 +1,53 @@
+import type { StateStoreFactory } from '../core/StateStore.js';
+import type { RedisClientLike } from './RedisClientLike.js';
+import { RedisStateStore } from './RedisStateStore.js';
+import type { RedisStoreOptions } from './RedisStoreOptions.js';
+import { validateBreakerName, validateRedisStoreOptions } from './validateRedisStoreOptions.js';
+
+/**
+ * A store that shares each breaker's state through Redis, so that every process running a breaker of the same
+ * name (and namespace) sees one circuit: it opens once for all of them, half-opens at one deadline, and admits
+ * `halfOpenMaxCalls` trial calls across all of them together.
+ *
+ * @remarks
+ * Each decision on the shared state is one atomic Lua script; a successful call in the closed state makes no
+ * round trip at all. Transitions made by other processes arrive by pub/sub (on one extra connection per client)
+ * and are emitted with reason `'remote'`. When Redis is unreachable or slow (`commandTimeout`), calls go on with
+ * the local state and each fault is reported as a `'store-error'` event; see {@link RedisStoreOptions}.
+ *
+ * Keys, for namespace `ns` and breaker `name`: `ns:{name}:state` (a hash) and `ns:{name}:trials` (a sorted set);
+ * transitions are published on `ns:{name}:transitions`. The client stays yours: `dispose()` closes only the
+ * pub/sub connection.
+ *
+ * @param redis - An ioredis `Redis` or `Cluster` client (ioredis 5 or 6, RESP2 or RESP3).
+ * @param options - See {@link RedisStoreOptions}. Bad values throw a `TypeError` or `RangeError` naming the option.
+ * @returns The `store` option of `circuitBreaker()`. One factory can serve many breakers; a breaker name must not
+ * contain `{` or `}`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * import { circuitBreaker } from 'rxjs-circuit-breaker';
+ * import { redisStore } from 'rxjs-circuit-breaker/redis';
+ *
+ * const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+ * const breaker = circuitBreaker({
+ *   name: 'payments',
+ *   failMax: 5,
+ *   resetTimeout: 30_000,
+ *   store: redisStore(redis, { namespace: 'checkout' }),
+ * });
+ * breaker.transition$.subscribe(({ from, to, reason }) => console.log(`payments: ${from} -> ${to} (${reason})`));
+ * ```
+ * @public
+ */
+export function redisStore(
+  redis: RedisClientLike,
+  options: RedisStoreOptions = {},
+): StateStoreFactory {
+  const resolved = validateRedisStoreOptions(redis, options);
+  return (context) => {
+    validateBreakerName(context.name);
+    return new RedisStateStore(redis, context, resolved);
+  };
+}

@@ -1,0 +1,54 @@
+import type { CircuitState, TransitionReason } from '../CircuitState.js';
+import type { BreakerState } from '../core/BreakerState.js';
+
+/** The state as Redis holds it; `openedAt` is in Redis milliseconds. */
+export interface SharedState {
+  readonly name: CircuitState;
+  readonly incarnation: string;
+  readonly generation: number;
+  readonly failCounter: number;
+  readonly openedAt: number;
+  readonly successCounter: number;
+  readonly trials: number;
+}
+
+/** A transition made by the caller of a script. */
+export interface OwnTransition {
+  readonly from: CircuitState;
+  readonly reason: Exclude<TransitionReason, 'remote'>;
+}
+
+/** The state after a script ran, what the caller made of it, and Redis's clock at that moment. */
+export interface ScriptReply {
+  readonly redisNow: number;
+  readonly shared: SharedState;
+  readonly own: OwnTransition | undefined;
+  /** The operation's yes/no answer: permit granted, outcome counted. */
+  readonly flag: boolean;
+  /** The script found data it did not write and treated it as missing. */
+  readonly badData: boolean;
+}
+
+/** A transition published on the breaker's channel. */
+export interface TransitionMessage {
+  readonly origin: string;
+  readonly shared: SharedState;
+}
+
+/** Converts a shared state to this process's view, with `openedAt` moved onto the local clock. */
+export function toBreakerState(
+  shared: SharedState,
+  toLocalTime: (redisMs: number) => number,
+): BreakerState {
+  const { name, generation, failCounter } = shared;
+  if (name === 'closed') return { name, generation, failCounter };
+  if (name === 'open')
+    return { name, generation, failCounter, openedAt: toLocalTime(shared.openedAt) };
+  return {
+    name,
+    generation,
+    failCounter,
+    successCounter: shared.successCounter,
+    trials: shared.trials,
+  };
+}

@@ -1,0 +1,7 @@
+import type { CircuitState } from '../CircuitState.js';
+
+/** What telemetry reads from a breaker besides its events: the state for the gauge, the counter for spans. */
+export interface BreakerView {
+  readonly state: CircuitState;
+  readonly failCounter: number;
+}

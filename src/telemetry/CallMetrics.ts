@@ -1,0 +1,117 @@
+import type { BreakerObserver } from '../BreakerObserver.js';
+import type { CircuitBreakerEvent } from '../CircuitBreakerEvent.js';
+import type { CircuitState } from '../CircuitState.js';
+import type { AttributesLike } from './AttributesLike.js';
+import type { BreakerView } from './BreakerView.js';
+import type {
+  CounterLike,
+  HistogramLike,
+  MeterLike,
+  ObservableGaugeLike,
+  ObservableResultLike,
+} from './MeterLike.js';
+import type { CallOutcome } from './telemetryNames.js';
+import { telemetryNames } from './telemetryNames.js';
+
+const { attributes } = telemetryNames;
+const outcomes: readonly CallOutcome[] = [
+  'success',
+  'failure',
+  'excluded',
+  'rejected',
+  'cancelled',
+];
+const states: readonly CircuitState[] = ['closed', 'open', 'half-open'];
+
+/** The bucket boundaries OpenTelemetry's semantic conventions advise for request durations, in seconds. */
+const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
+
+/**
+ * Counts a breaker's calls by outcome, records how long they took, and reports its state as a gauge.
+ *
+ * @remarks
+ * Attribute sets are built once per breaker, so recording a call allocates nothing here.
+ */
+export class CallMetrics implements BreakerObserver {
+  private readonly calls: CounterLike;
+  private readonly duration: HistogramLike;
+  private readonly state: ObservableGaugeLike;
+  private readonly outcomeAttributes: Readonly<Record<CallOutcome, AttributesLike>>;
+  private readonly stateAttributes: Readonly<Record<CircuitState, AttributesLike>>;
+  private readonly observeState = (result: ObservableResultLike) => {
+    const current = this.breaker()?.state;
+    if (current === undefined) return;
+    for (const state of states)
+      result.observe(state === current ? 1 : 0, this.stateAttributes[state]);
+  };
+
+  constructor(
+    name: string,
+    meter: MeterLike,
+    private readonly breaker: () => BreakerView | undefined,
+  ) {
+    this.calls = meter.createCounter(telemetryNames.callsCounter, {
+      description: 'Calls through the circuit breaker, by outcome.',
+      unit: '{call}',
+    });
+    this.duration = meter.createHistogram(telemetryNames.durationHistogram, {
+      description:
+        'How long calls through the circuit breaker took (rejected calls are not recorded).',
+      unit: 's',
+      advice: { explicitBucketBoundaries: durationBuckets },
+    });
+    this.state = meter.createObservableGauge(telemetryNames.stateGauge, {
+      description: 'The circuit breaker state: 1 for the current state, 0 for the others.',
+      unit: '1',
+    });
+    this.outcomeAttributes = attributesBy(outcomes, (outcome) => ({
+      [attributes.name]: name,
+      [attributes.outcome]: outcome,
+    }));
+    this.stateAttributes = attributesBy(states, (state) => ({
+      [attributes.name]: name,
+      [attributes.state]: state,
+    }));
+    this.state.addCallback(this.observeState);
+  }
+
+  /** Metrics need no context: exemplars are not recorded. */
+  captureContext(): unknown {
+    return undefined;
+  }
+
+  onEvent(event: CircuitBreakerEvent): void {
+    switch (event.type) {
+      case 'success':
+        return this.record('error' in event ? 'excluded' : 'success', event.duration);
+      case 'failure':
+        return this.record('failure', event.duration);
+      case 'ignored':
+        // A stale outcome still was a call: it counts by what happened to it, though it moved no state.
+        if (event.outcome === 'failure') return this.record('failure', event.duration);
+        return this.record('error' in event ? 'excluded' : 'success', event.duration);
+      case 'cancelled':
+        return this.record('cancelled', event.duration);
+      case 'rejected':
+        return this.calls.add(1, this.outcomeAttributes.rejected);
+    }
+  }
+
+  /** Stops reporting the state gauge (the breaker was disposed). */
+  dispose(): void {
+    this.state.removeCallback(this.observeState);
+  }
+
+  private record(outcome: CallOutcome, durationMs: number): void {
+    const attributes = this.outcomeAttributes[outcome];
+    this.calls.add(1, attributes);
+    this.duration.record(durationMs / 1000, attributes);
+  }
+}
+
+function attributesBy<K extends string>(
+  keys: readonly K[],
+  build: (key: K) => AttributesLike,
+): Readonly<Record<K, AttributesLike>> {
+  return Object.fromEntries(keys.map((key) => [key, build(key)])) as Record<K, AttributesLike>;
+}

@@ -1,0 +1,116 @@
+import type { BreakerObserver, CallInfo } from '../BreakerObserver.js';
+import type {
+  CircuitBreakerEvent,
+  RejectedEvent,
+  TransitionEvent,
+} from '../CircuitBreakerEvent.js';
+import type { BreakerView } from './BreakerView.js';
+import type { OpenTelemetryApiLike } from './openTelemetryApi.js';
+import { telemetryNames } from './telemetryNames.js';
+import type { SpanContextLike, SpanLinkLike, TracerLike } from './TracerLike.js';
+
+const { attributes } = telemetryNames;
+
+/**
+ * Traces a breaker: one span per transition it makes, and an event on the caller's span for each rejected call.
+ *
+ * @remarks
+ * A transition caused by a call is a child of the context captured when that call was subscribed (by the time
+ * an async error arrives, the context active then is gone) and records the call's error as an exception event.
+ * The timer-driven open → half-open span is a new trace, linked to the span of the transition that opened the
+ * circuit. Transitions mirrored from another process (reason `'remote'`) are that process's to report.
+ *
+ * On the hot path (calls that change nothing) the only work is capturing the active context: the breaker
+ * builds no events for successful calls on its account (`observesCalls`).
+ */
+export class TransitionSpans implements BreakerObserver {
+  /** Spans come from failures, transitions and rejections: successful calls need build nothing for it. */
+  readonly observesCalls = false;
+  /** The span that opened the circuit: the open → half-open span links to it. */
+  private openedBy?: SpanContextLike;
+  /** The last counted failure, kept until the transition it may cause (emitted right after it). */
+  private failedCall?: CallInfo;
+  private failure: unknown;
+
+  constructor(
+    private readonly name: string,
+    private readonly tracer: TracerLike,
+    private readonly api: OpenTelemetryApiLike | undefined,
+    private readonly breaker: () => BreakerView | undefined,
+  ) {}
+
+  captureContext(): unknown {
+    return this.api?.context.active();
+  }
+
+  onEvent(event: CircuitBreakerEvent, call: CallInfo | undefined): void {
+    if (event.type === 'failure') {
+      this.failedCall = call;
+      this.failure = event.error;
+    } else if (event.type === 'transition') {
+      this.traceTransition(event, call);
+    } else if (event.type === 'rejected') {
+      this.markRejected(event, call);
+    }
+  }
+
+  private traceTransition(event: TransitionEvent, call: CallInfo | undefined): void {
+    const failure =
+      call !== undefined && call === this.failedCall ? { error: this.failure } : undefined;
+    this.failedCall = undefined;
+    this.failure = undefined;
+    if (event.reason === 'remote') {
+      this.openedBy = undefined;
+      return;
+    }
+    const timerDriven = call === undefined && event.reason === 'reset_timeout';
+    const span = this.tracer.startSpan(
+      telemetryNames.stateChangeSpan,
+      // A timer inherits the context of whatever scheduled it (the tripping request): a new trace, not a child.
+      { attributes: this.transitionAttributes(event), links: this.links(event), root: timerDriven },
+      call?.context,
+    );
+    if (failure) span.recordException(asException(failure.error));
+    // Read before end(): an ended span no longer records, and an unrecorded span is nothing to link to.
+    this.openedBy = event.to === 'open' && span.isRecording() ? span.spanContext() : undefined;
+    span.end();
+  }
+
+  private transitionAttributes({ from, to, reason }: TransitionEvent) {
+    const failureCount = this.breaker()?.failCounter;
+    return {
+      [attributes.name]: this.name,
+      [attributes.previousState]: from,
+      [attributes.state]: to,
+      [attributes.reason]: reason,
+      ...(failureCount === undefined ? {} : { [attributes.failureCount]: failureCount }),
+    };
+  }
+
+  private links(event: TransitionEvent): SpanLinkLike[] | undefined {
+    return event.reason === 'reset_timeout' && this.openedBy
+      ? [{ context: this.openedBy }]
+      : undefined;
+  }
+
+  private markRejected(event: RejectedEvent, call: CallInfo | undefined): void {
+    if (call === undefined || !this.api) return;
+    const span = this.api.trace.getSpan(call.context);
+    if (!span?.isRecording()) return;
+    span.addEvent(telemetryNames.rejectedEvent, {
+      [attributes.name]: this.name,
+      [attributes.state]: event.state,
+    });
+  }
+}
+
+/** What `recordException` accepts: errors as they are, anything else described by its message or text. */
+function asException(error: unknown): Error | string {
+  if (error instanceof Error || typeof error === 'string') return error;
+  try {
+    const message = (error as { message?: unknown } | null)?.message;
+    return typeof message === 'string' ? message : String(error);
+  } catch {
+    return 'unprintable error'; // an object without a prototype, or whose getter throws
+  }
+}
