@@ -15,6 +15,8 @@ import { measureInterleaved } from './harness.js';
 import { heapGrowth } from './heapGrowth.js';
 import type { HeapGrowth } from './heapGrowth.js';
 import { formatReport } from './report.js';
+import type { Section } from './sections.js';
+import { redisSection, telemetrySection } from './sections.js';
 
 const usage = `Usage: npm run bench [-- options]
 
@@ -56,14 +58,23 @@ async function main(json: boolean, rounds: number): Promise<void> {
     syncWork: await measureHeap(library, 'sync'),
   };
 
+  const sections: Section[] = [];
+  log('bench: Redis store (bench/redisBench.ts)');
+  sections.push(await redisSection(rounds));
+  log('bench: OpenTelemetry overhead (bench/telemetryBench.ts)');
+  sections.push(await telemetrySection(rounds));
+
   const figures = computeFigures({
     specs: subjects.cases,
     measurements,
     heap,
     settings,
-    sections: {},
+    sections: Object.fromEntries(sections.map((section) => [section.name, section.figures])),
   });
-  process.stdout.write(json ? `${JSON.stringify(figures, null, 2)}\n` : formatReport(figures, []));
+  const text = sections.map((section) => section.text);
+  process.stdout.write(
+    json ? `${JSON.stringify(figures, null, 2)}\n` : formatReport(figures, text),
+  );
 }
 
 async function measureHeap(library: Library, family: Family): Promise<HeapGrowth | null> {

@@ -35,15 +35,18 @@ export function formatReport(figures: Figures, extraSections: readonly string[])
 
 function table(title: string, figures: Figures, family: CaseFigure['family']): string[] {
   const rows = figures.cases.filter((c) => c.family === family);
-  const labelWidth = Math.max(...rows.map((r) => r.label.length), 10) + 2;
-  const header = `${title.padEnd(labelWidth)}${'ns/call'.padStart(9)}${'±'.padStart(6)}${'added'.padStart(9)}  over`;
+  const labelWidth = Math.max(...rows.map((r) => r.label.length));
+  const header = `  ${'case'.padEnd(labelWidth)}${'ns/call'.padStart(9)}${'±'.padStart(6)}${'added'.padStart(8)}  over`;
   return [
+    title,
     header,
     ...rows.map((row) => {
       const baseline = figures.cases.find((c) => c.id === row.baseline);
       const added = row.addedNs === undefined ? '' : signed(row.addedNs);
+      const over = baseline ? shortName(baseline.label) : '';
       const note = row.informational ? ' (context)' : '';
-      return `  ${row.label.padEnd(labelWidth - 2)}${row.nsPerCall.toFixed(0).padStart(9)}${`${(row.spread * 100).toFixed(0)}%`.padStart(6)}${added.padStart(9)}  ${baseline ? shortName(baseline.label) : ''}${note}`;
+      const spread = `${(row.spread * 100).toFixed(0)}%`;
+      return `  ${row.label.padEnd(labelWidth)}${row.nsPerCall.toFixed(0).padStart(9)}${spread.padStart(6)}${added.padStart(8)}  ${over}${note}`.trimEnd();
     }),
   ];
 }

@@ -1,5 +1,8 @@
 // Runs every example end to end, as a user would: `node --import tsx examples/<file>.ts`.
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -161,5 +164,59 @@ describe('npm run demo (examples/demo/demo.ts)', () => {
     expect(stderr).toBe(`${message}\nRun "npm run demo -- --help" for the options.\n`);
     expect(stdout).toBe('');
     expect(code).toBe(2);
+  });
+});
+
+/** Whether something still accepts connections on this loopback port. */
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+describe('npm run demo:fleet (examples/demo/fleet.ts)', () => {
+  it("shows one worker's failures opening the circuit for every worker, and stops its redis-server", async () => {
+    const args = ['--duration', '4', '--outage-start', '1', '--outage-length', '2'];
+    // The light workers call 600 ms and 800 ms into each second: well after the busy w1 has tripped the circuit.
+    const { code, stdout, stderr } = await runExample('demo/fleet.ts', [
+      ...args,
+      '--rates',
+      '10,1,1',
+    ]);
+    expect(stderr).toBe('');
+    const rows = stdout.split('\n').filter((line) => /^ +\d+s {2}/.test(line));
+    expect(rows).toHaveLength(4);
+    expect(rows[1]).toMatch(
+      /^ {3}1s {2}DOWN {5}✗✗✗○{7} {2}○ {3}○ .*closed → open {2}\(w1: 3 failures in a row; w2 w3 followed within \d+ ms\)/,
+    );
+    expect(stdout).toContain(
+      'The circuit opened 1.2 s in, when w1 reached 3 failures in a row; the other workers had not failed once.',
+    );
+    expect(stdout).toMatch(
+      /w2 and w3 learned it through Redis within \d+ ms and refused their calls without calling the service\./,
+    );
+    expect(code).toBe(0);
+    const port = Number(/redis {4}redis:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
+    expect(port).toBeGreaterThan(0);
+    expect(await isListening(port)).toBe(false);
+  });
+
+  it('explains how to install redis-server when it is missing, without a stack trace', async () => {
+    const emptyDir = mkdtempSync(path.join(tmpdir(), 'no-redis-'));
+    try {
+      const { code, stdout, stderr } = await runExample('demo/fleet.ts', [], { PATH: emptyDir });
+      expect(stdout).toBe('');
+      expect(stderr).toContain('npm run demo:fleet: redis-server was not found on the PATH.');
+      expect(stderr).toContain('sudo apt-get install redis-server');
+      expect(stderr).not.toMatch(/\n\s+at /); // no stack trace
+      expect(code).toBe(1);
+    } finally {
+      rmSync(emptyDir, { recursive: true, force: true });
+    }
   });
 });

@@ -33,8 +33,8 @@ describe('redisStore on a three-master Redis Cluster', () => {
     const masters = new Set(
       await Promise.all(
         names.map(async (name) => {
-          const slot = await clients[0]!.cluster('KEYSLOT', `{${name}}`);
-          return clients[0]!.slots[slot]?.[0];
+          const slot = await clients[0].cluster('KEYSLOT', `{${name}}`);
+          return clients[0].slots[slot]?.[0];
         }),
       ),
     );
@@ -51,17 +51,17 @@ describe('redisStore on a three-master Redis Cluster', () => {
 
       for (const [index, breaker] of here.entries()) {
         await fail(breaker);
-        expect(isCircuitBreakerError(await fail(there[index]!))).toBe(true);
+        expect(isCircuitBreakerError(await fail(there[index]))).toBe(true);
       }
       await waitFor(
         () => here.every((breaker) => breaker.state === 'open'),
         3000,
         'every breaker to open',
       );
-      await there[0]!.halfOpen();
-      await waitFor(() => here[0]!.state === 'half-open', 3000, 'half-open across the cluster');
-      await succeed(here[0]!);
-      await waitFor(() => there[0]!.state === 'closed', 3000, 'closed across the cluster');
+      await there[0].halfOpen();
+      await waitFor(() => here[0].state === 'half-open', 3000, 'half-open across the cluster');
+      await succeed(here[0]);
+      await waitFor(() => there[0].state === 'closed', 3000, 'closed across the cluster');
 
       expect(here.map((breaker) => breaker.state)).toEqual([
         'closed',
@@ -76,7 +76,7 @@ describe('redisStore on a three-master Redis Cluster', () => {
         .filter((t) => t.reason === 'failure_threshold');
       expect(own).toHaveLength(names.length);
       expect(recorders.flatMap((r) => r.storeErrors())).toEqual([]);
-      const state = await clients[0]!.hgetall('cluster:{orders}:state');
+      const state = await clients[0].hgetall('cluster:{orders}:state');
       expect(state).toMatchObject({ s: 'open', g: '1', f: '2' });
     } finally {
       [...here, ...there].forEach((breaker) => breaker.dispose());

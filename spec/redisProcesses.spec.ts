@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../src/index.js';
@@ -108,7 +110,7 @@ describe('redisStore across processes', () => {
     expect(answers.map((a) => a.admitted)).toEqual([true, true, false]);
     await expect(succeed(here)).rejects.toThrow('Trial calls in progress');
 
-    await fleet[0]!.kill();
+    await fleet[0].kill();
     await expect(succeed(here)).rejects.toThrow('Trial calls in progress');
     await waitFor(
       () =>
@@ -121,7 +123,7 @@ describe('redisStore across processes', () => {
     );
 
     // The slot came free when the dead process's permit expired, not before.
-    expect(Date.now() - (answers[0]!.at as number)).toBeGreaterThanOrEqual(trialPermitTtl - 50);
+    expect(Date.now() - (answers[0].at as number)).toBeGreaterThanOrEqual(trialPermitTtl - 50);
   });
 
   it('propagates a trip to other processes by pub/sub well within 2 s', async () => {
@@ -137,5 +139,26 @@ describe('redisStore across processes', () => {
 
     expect(Math.max(...latencies)).toBeLessThan(2000);
     console.info(`remote trip latency across processes (ms): ${latencies.join(', ')}`);
+  });
+});
+
+describe('a process using redisStore', () => {
+  it('exits once it quits its client, even without disposing the breaker', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'spec/fixtures/redisQuitExits.ts', String(server.port)],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+        timeout: 20_000,
+        killSignal: 'SIGKILL',
+      },
+    );
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+
+    expect(signal).toBeNull();
+    expect(code).toBe(0);
+    expect(stdout.trim().split('\n')).toEqual(['called', 'open']);
   });
 });

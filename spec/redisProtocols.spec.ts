@@ -52,38 +52,38 @@ describe.each(pairings)('redisStore over $name', ({ name, kinds, options }) => {
     const [a, b] = clients.map((redis) =>
       circuitBreaker({ name: 'payments', failMax: 2, store: redisStore(redis, { namespace }) }),
     );
-    const [seenByA, seenByB] = [a!, b!].map(recordEvents);
+    const [seenByA, seenByB] = [a, b].map(recordEvents);
     try {
-      await Promise.all([a!, b!].map(succeed));
+      await Promise.all([a, b].map(succeed));
       const protocols = await Promise.all(
         clients.map(async (redis) => /resp=(\d)/.exec(await redis.client('INFO'))?.[1]),
       );
       expect(protocols).toEqual(kinds.map((kind) => (kind === 'ioredis6-resp3' ? '3' : '2')));
 
-      await fail(a!);
-      expect(isCircuitBreakerError(await fail(b!))).toBe(true);
-      await waitFor(() => a!.state === 'open', 2000, 'open on a');
-      await b!.halfOpen();
-      await waitFor(() => a!.state === 'half-open', 2000, 'half-open on a');
-      await succeed(a!);
-      await waitFor(() => b!.state === 'closed', 2000, 'closed on b');
+      await fail(a);
+      expect(isCircuitBreakerError(await fail(b))).toBe(true);
+      await waitFor(() => a.state === 'open', 2000, 'open on a');
+      await b.halfOpen();
+      await waitFor(() => a.state === 'half-open', 2000, 'half-open on a');
+      await succeed(a);
+      await waitFor(() => b.state === 'closed', 2000, 'closed on b');
       await admin.config('RESETSTAT');
-      for (let call = 0; call < 200; call += 1) await succeed(call % 2 ? a! : b!);
+      for (let call = 0; call < 200; call += 1) await succeed(call % 2 ? a : b);
 
-      expect(seenByA!.transitions()).toEqual([
+      expect(seenByA.transitions()).toEqual([
         { from: 'closed', to: 'open', reason: 'remote' },
         { from: 'open', to: 'half-open', reason: 'remote' },
         { from: 'half-open', to: 'closed', reason: 'trial_success' },
       ]);
-      expect(seenByB!.transitions()).toEqual([
+      expect(seenByB.transitions()).toEqual([
         { from: 'closed', to: 'open', reason: 'failure_threshold' },
         { from: 'open', to: 'half-open', reason: 'manual' },
         { from: 'half-open', to: 'closed', reason: 'remote' },
       ]);
       expect(await commandCalls(admin)).toEqual({ 'config|resetstat': 1 });
-      expect([...seenByA!.storeErrors(), ...seenByB!.storeErrors()]).toEqual([]);
+      expect([...seenByA.storeErrors(), ...seenByB.storeErrors()]).toEqual([]);
     } finally {
-      [a!, b!].forEach((breaker) => breaker.dispose());
+      [a, b].forEach((breaker) => breaker.dispose());
       clients.forEach(close);
     }
   });

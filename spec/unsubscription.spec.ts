@@ -117,7 +117,7 @@ const asynchronousMemoryStore: StateStoreFactory = (context) => {
     settle: (now) => Promise.resolve(store.settle(now)),
     acquire: (now) => Promise.resolve(store.acquire(now)),
     release: (permit) => store.release(permit),
-    recordSuccess: (permit, now) => Promise.resolve(store.recordSuccess(permit, now)),
+    recordSuccess: (permit) => Promise.resolve(store.recordSuccess(permit)),
     recordFailure: (permit, now) => Promise.resolve(store.recordFailure(permit, now)),
     force: (to, now) => Promise.resolve(store.force(to, now)),
     dispose: () => store.dispose(),

@@ -132,7 +132,7 @@ describe('circuitBreaker(config) validation', () => {
 
   it.each([
     ['foo', {}],
-    ['halfOpenMaxCall', {}],
+    ['retries', {}],
   ])('refuses the unknown option %s, naming it', (key) => {
     const config = { [key]: 1 } as CircuitBreakerConfig;
     const error = thrownBy(() => circuitBreaker(config));
@@ -146,6 +146,9 @@ describe('circuitBreaker(config) validation', () => {
     ['resettimeout', 'resetTimeout'],
     ['SUCCESSTHRESHOLD', 'successThreshold'],
     ['throwNewErrorOnTRIP', 'throwNewErrorOnTrip'],
+    ['resetTimout', 'resetTimeout'],
+    ['halfOpenMaxCall', 'halfOpenMaxCalls'],
+    ['excludes', 'exclude'],
   ])('refuses the misspelt option %s and suggests %s', (typo, meant) => {
     const config = { [typo]: 3 } as CircuitBreakerConfig;
     expectError(

@@ -11,16 +11,13 @@ import type {
 import type { CircuitState, Transition } from './CircuitState.js';
 import type { BreakerSettings } from './core/BreakerState.js';
 import { whenReady } from './core/maybePromise.js';
-import type { Permit } from './core/stateMachine.js';
+import type { Admission, Permit, Recorded } from './core/stateMachine.js';
 import { halfOpenAt } from './core/stateMachine.js';
 import type { MaybePromise, StateStore } from './core/StateStore.js';
 import { isExcluded } from './isExcluded.js';
 import { unrefTimer } from './unrefTimer.js';
 import type { ResolvedConfig } from './validateConfig.js';
 import { validateSetting, validateStore } from './validateConfig.js';
-
-/** A call may run with this permit, or must fail with this error. */
-export type Verdict = { readonly permit: Permit } | { readonly refusal: CircuitBreakerError };
 
 /** Admits a call but never counts its outcome: used when a faulty store gives no answer. */
 const uncountedPermit: Permit = { generation: -1 };
@@ -52,6 +49,7 @@ export class Breaker {
   private readonly remote?: Subscription;
   private halfOpenTimer?: Subscription;
   private disposed = false;
+  private readonly observersWantCalls: boolean;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -59,6 +57,7 @@ export class Breaker {
   ) {
     const { name, failMax, resetTimeout, successThreshold, halfOpenMaxCalls, scheduler } = config;
     this.name = name;
+    this.observersWantCalls = observers.some((observer) => observer.observesCalls !== false);
     this.settings = { failMax, resetTimeout, successThreshold, halfOpenMaxCalls };
     this.store = validateStore(
       config.store({
@@ -73,13 +72,18 @@ export class Breaker {
       filter((event) => event.type === 'transition'),
       map(({ from, to, reason }) => ({ from, to, reason })),
     );
-    this.state$ = defer(() => this.transition$.pipe(map(({ to }) => to), startWith(this.state))).pipe(
-      distinctUntilChanged(),
-    );
+    this.state$ = defer(() =>
+      this.transition$.pipe(
+        map(({ to }) => to),
+        startWith(this.state),
+      ),
+    ).pipe(distinctUntilChanged());
     this.failure$ = this.events$.pipe(filter((event) => event.type === 'failure'));
     this.success$ = this.events$.pipe(filter((event) => event.type === 'success'));
     this.rejected$ = this.events$.pipe(filter((event) => event.type === 'rejected'));
-    this.remote = this.store.remoteTransition$?.subscribe((transition) => this.noteTransition(transition));
+    this.remote = this.store.remoteTransition$?.subscribe((transition) =>
+      this.noteTransition(transition),
+    );
     this.scheduleHalfOpen();
   }
 
@@ -154,45 +158,40 @@ export class Breaker {
     return { startedAt: this.now(), context };
   }
 
-  admit(call: CallInfo): MaybePromise<Verdict> {
-    if (this.disposed) return { refusal: this.error(messages.disposed) };
-    return whenReady(
-      this.store.acquire(this.now()),
-      ({ permit, transition, state }) => {
-        this.noteTransition(transition, call);
-        if (permit) {
-          if (this.isObserved()) this.emit({ type: 'call', time: this.now(), trial: state.name === 'half-open' }, call);
-          return { permit };
-        }
-        this.emit({ type: 'rejected', time: this.now(), state: state.name }, call);
-        return { refusal: this.error(state.name === 'open' ? messages.open : messages.trialsBusy) };
-      },
-      (error) => this.storeFault(error, { permit: uncountedPermit }),
+  /*
+   * admit() and succeed() run on every call, so they handle a synchronous store's answer without allocating
+   * closures; only a promise from the store takes the `then` path.
+   */
+
+  /** Returns the call's permit, or the error that refuses it. */
+  admit(call: CallInfo): MaybePromise<Permit | CircuitBreakerError> {
+    if (this.disposed) return this.error(messages.disposed);
+    const admission = this.store.acquire(call.startedAt);
+    if (!(admission instanceof Promise)) return this.admitted(admission, call);
+    return admission.then(
+      (answer) => this.admitted(answer, call),
+      (error: unknown) => this.storeFault(error, uncountedPermit),
     );
   }
 
   /** Records a completion (or an excluded error, passed as `excluded`). */
   succeed(permit: Permit, call: CallInfo, excluded?: { error: unknown }): MaybePromise<void> {
-    return whenReady(
-      this.store.recordSuccess(permit, this.now()),
-      ({ counted, transition }) => {
-        if (this.isObserved()) {
-          const time = this.now();
-          const duration = time - call.startedAt;
-          const error = excluded?.error;
-          const details = excluded ? { error, duration } : { duration };
-          this.emit(counted ? { type: 'success', time, ...details } : { type: 'ignored', time, outcome: 'success', ...details }, call);
-        }
-        this.noteTransition(transition, call);
-      },
-      (error) => this.storeFault(error, undefined),
+    const recorded = this.store.recordSuccess(permit);
+    if (!(recorded instanceof Promise)) return this.succeeded(recorded, call, excluded);
+    return recorded.then(
+      (answer) => this.succeeded(answer, call, excluded),
+      (error: unknown) => this.storeFault(error, undefined),
     );
   }
 
   /** Records an error and returns the error the subscriber should get. */
   fail(permit: Permit, call: CallInfo, error: unknown): MaybePromise<unknown> {
     if (isExcluded(this.config.exclude, error)) {
-      return whenReady(this.succeed(permit, call, { error }), () => error, () => error);
+      return whenReady(
+        this.succeed(permit, call, { error }),
+        () => error,
+        () => error,
+      );
     }
     return whenReady(
       this.store.recordFailure(permit, this.now()),
@@ -207,7 +206,10 @@ export class Breaker {
         );
         this.noteTransition(transition, call);
         if (transition?.to !== 'open' || !this.config.throwNewErrorOnTrip) return error;
-        return this.error(messages[transition.reason === 'trial_failure' ? 'trial_failure' : 'failure_threshold'], error);
+        return this.error(
+          messages[transition.reason === 'trial_failure' ? 'trial_failure' : 'failure_threshold'],
+          error,
+        );
       },
       (storeError) => this.storeFault(storeError, error),
     );
@@ -216,10 +218,44 @@ export class Breaker {
   /** A call unsubscribed before it delivered anything: not counted, and its trial slot is given back. */
   cancel(permit: Permit, call: CallInfo): void {
     this.store.release(permit);
-    if (this.isObserved()) {
+    if (this.callsObserved()) {
       const time = this.now();
       this.emit({ type: 'cancelled', time, duration: time - call.startedAt }, call);
     }
+  }
+
+  private admitted(
+    { permit, transition, state }: Admission,
+    call: CallInfo,
+  ): Permit | CircuitBreakerError {
+    this.noteTransition(transition, call);
+    if (permit) {
+      if (this.callsObserved()) {
+        this.emit({ type: 'call', time: call.startedAt, trial: state.name === 'half-open' }, call);
+      }
+      return permit;
+    }
+    this.emit({ type: 'rejected', time: call.startedAt, state: state.name }, call);
+    return this.error(state.name === 'open' ? messages.open : messages.trialsBusy);
+  }
+
+  private succeeded(
+    { counted, transition }: Recorded,
+    call: CallInfo,
+    excluded?: { error: unknown },
+  ): void {
+    if (this.callsObserved()) {
+      const time = this.now();
+      const duration = time - call.startedAt;
+      const details = excluded ? { error: excluded.error, duration } : { duration };
+      this.emit(
+        counted
+          ? { type: 'success', time, ...details }
+          : { type: 'ignored', time, outcome: 'success', ...details },
+        call,
+      );
+    }
+    this.noteTransition(transition, call);
   }
 
   private force(to: CircuitState): Promise<void> {
@@ -266,8 +302,9 @@ export class Breaker {
     return new CircuitBreakerError(message, this.name, this.state, options);
   }
 
-  private isObserved(): boolean {
-    return this.events.observed || this.observers.some(observesCalls);
+  /** Whether anyone listens to the events of ordinary calls; if not, they are not even built. */
+  private callsObserved(): boolean {
+    return this.events.observed || this.observersWantCalls;
   }
 
   private emit(event: CircuitBreakerEvent, call?: CallInfo): void {
@@ -284,8 +321,4 @@ export class Breaker {
   private now(): number {
     return this.config.scheduler.now();
   }
-}
-
-function observesCalls(observer: BreakerObserver): boolean {
-  return observer.observesCalls !== false;
 }

@@ -32,7 +32,12 @@ export class CircuitBreakerError extends Error {
   /** The state the breaker was in when it raised it. */
   readonly state: CircuitState;
 
-  constructor(message: string, breakerName: string, state: CircuitState, options?: { cause?: unknown }) {
+  constructor(
+    message: string,
+    breakerName: string,
+    state: CircuitState,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
     this.breakerName = breakerName;
     this.state = state;
@@ -46,5 +51,7 @@ export class CircuitBreakerError extends Error {
  * @public
  */
 export function isCircuitBreakerError(error: unknown): error is CircuitBreakerError {
-  return error instanceof Error && (error as Partial<Record<typeof brand, unknown>>)[brand] === true;
+  return (
+    error instanceof Error && (error as Partial<Record<typeof brand, unknown>>)[brand] === true
+  );
 }

@@ -65,9 +65,14 @@ export interface CircuitBreaker {
    * Calls `fn(...args)` through the breaker, once per subscription. `fn` may return any `ObservableInput`
    * (a promise, an observable, an array...); if it throws, that is a failed call.
    */
-  call<A extends readonly unknown[], T>(fn: (...args: A) => ObservableInput<T>, ...args: A): Observable<T>;
+  call<A extends readonly unknown[], T>(
+    fn: (...args: A) => ObservableInput<T>,
+    ...args: A
+  ): Observable<T>;
   /** Turns `fn` into a function whose calls go through the breaker. */
-  wrap<A extends readonly unknown[], T>(fn: (...args: A) => ObservableInput<T>): (...args: A) => Observable<T>;
+  wrap<A extends readonly unknown[], T>(
+    fn: (...args: A) => ObservableInput<T>,
+  ): (...args: A) => Observable<T>;
   /** Stops the reset timer and any store subscription, and completes every stream. Later calls are refused. */
   dispose(): void;
 }
@@ -103,7 +108,10 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
   const breaker = new Breaker(resolved, telemetry.observers);
   telemetry.attach(breaker);
   const operator = <T>(source: Observable<T>): Observable<T> => protect(breaker, source);
-  const call = <A extends readonly unknown[], T>(fn: (...args: A) => ObservableInput<T>, ...args: A) =>
+  const call = <A extends readonly unknown[], T>(
+    fn: (...args: A) => ObservableInput<T>,
+    ...args: A
+  ) =>
     protect(
       breaker,
       defer(() => from(fn(...args))),
@@ -141,7 +149,10 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
   }) as CircuitBreaker;
 }
 
-function setting(breaker: Breaker, key: 'failMax' | 'resetTimeout' | 'successThreshold'): PropertyDescriptor {
+function setting(
+  breaker: Breaker,
+  key: 'failMax' | 'resetTimeout' | 'successThreshold',
+): PropertyDescriptor {
   return {
     get: () => breaker[key],
     set: (value: number) => {

@@ -31,7 +31,12 @@ export type {
 export { memoryStore } from './core/memoryStore.js';
 export * as stateMachine from './core/stateMachine.js';
 export type { Admission, Permit, Recorded, Step } from './core/stateMachine.js';
-export type { MaybePromise, StateStore, StateStoreFactory, StoreContext } from './core/StateStore.js';
+export type {
+  MaybePromise,
+  StateStore,
+  StateStoreFactory,
+  StoreContext,
+} from './core/StateStore.js';
 export type { AttributesLike } from './telemetry/AttributesLike.js';
 export type {
   CounterLike,

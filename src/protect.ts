@@ -1,7 +1,9 @@
 import { Observable } from 'rxjs';
-import type { Subscription } from 'rxjs';
+import type { Observer, Subscriber, Subscription } from 'rxjs';
 import type { Breaker } from './Breaker.js';
-import { whenReady } from './core/maybePromise.js';
+import type { CallInfo } from './BreakerObserver.js';
+import { CircuitBreakerError } from './CircuitBreakerError.js';
+import type { MaybePromise } from './core/StateStore.js';
 import type { Permit } from './core/stateMachine.js';
 
 /**
@@ -15,60 +17,86 @@ import type { Permit } from './core/stateMachine.js';
  */
 export function protect<T>(breaker: Breaker, source: Observable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
-    const call = breaker.begin();
-    let inner: Subscription | undefined;
-    let permit: Permit | undefined;
-    let delivered = false;
-    let finished = false;
-
-    const run = (granted: Permit) => {
-      permit = granted;
-      // A synchronous source can go on after the subscriber has left (its subscription is not returned
-      // yet, so nothing can stop it): what it does then is not the call's outcome; the teardown counts
-      // the call instead.
-      inner = source.subscribe({
-        next: (value) => {
-          if (subscriber.closed) return;
-          delivered = true;
-          subscriber.next(value);
-        },
-        error: (error: unknown) => {
-          if (subscriber.closed) return;
-          finished = true;
-          void whenReady(breaker.fail(granted, call, error), (e) => subscriber.error(e), rethrowNever);
-        },
-        complete: () => {
-          if (subscriber.closed) return;
-          finished = true;
-          void whenReady(breaker.succeed(granted, call), () => subscriber.complete(), rethrowNever);
-        },
-      });
-      // With an asynchronous store the teardown can run before `inner` is known to it (the subscriber
-      // left during a synchronous emission): stop the source here, or it would run on unheard.
-      if (subscriber.closed) inner.unsubscribe();
-    };
-
-    void whenReady(
-      breaker.admit(call),
-      (admission) => {
-        if ('refusal' in admission) subscriber.error(admission.refusal);
-        else if (subscriber.closed) breaker.cancel(admission.permit, call);
-        else run(admission.permit);
-      },
-      rethrowNever,
-    );
-
-    return () => {
-      inner?.unsubscribe();
-      if (!permit || finished) return;
-      finished = true;
-      if (delivered) void breaker.succeed(permit, call);
-      else breaker.cancel(permit, call);
-    };
+    const call = new ProtectedCall(breaker, subscriber);
+    call.start(source);
+    return () => call.stop();
   });
 }
 
-/** The breaker's own methods never reject: they turn store faults into events and fallbacks. */
-function rethrowNever(): void {
-  // Nothing to do: see above.
+/**
+ * One subscription's call. It is its own observer of the source (one object per call instead of a handful of
+ * closures: this is the hot path).
+ */
+class ProtectedCall<T> implements Observer<T> {
+  private readonly info: CallInfo;
+  private permit?: Permit;
+  private inner?: Subscription;
+  private delivered = false;
+  private finished = false;
+
+  constructor(
+    private readonly breaker: Breaker,
+    private readonly subscriber: Subscriber<T>,
+  ) {
+    this.info = breaker.begin();
+  }
+
+  start(source: Observable<T>): void {
+    const admission = this.breaker.admit(this.info);
+    if (admission instanceof Promise) void admission.then((answer) => this.run(source, answer));
+    else this.run(source, admission);
+  }
+
+  /*
+   * A synchronous source can go on after the subscriber has left (its subscription is not returned yet, so
+   * nothing can stop it): what it does then is not the call's outcome; stop() counts the call instead.
+   */
+
+  next(value: T): void {
+    if (this.subscriber.closed) return;
+    this.delivered = true;
+    this.subscriber.next(value);
+  }
+
+  error(error: unknown): void {
+    if (this.subscriber.closed || !this.permit) return;
+    this.finished = true;
+    then(this.breaker.fail(this.permit, this.info, error), (forwarded) =>
+      this.subscriber.error(forwarded),
+    );
+  }
+
+  complete(): void {
+    if (this.subscriber.closed || !this.permit) return;
+    this.finished = true;
+    // Not then(): no closure on the hot path.
+    const recorded = this.breaker.succeed(this.permit, this.info);
+    if (recorded instanceof Promise) void recorded.then(() => this.subscriber.complete());
+    else this.subscriber.complete();
+  }
+
+  /** The subscriber left (or the call ended). */
+  stop(): void {
+    this.inner?.unsubscribe();
+    if (!this.permit || this.finished) return;
+    this.finished = true;
+    if (this.delivered) void this.breaker.succeed(this.permit, this.info);
+    else this.breaker.cancel(this.permit, this.info);
+  }
+
+  private run(source: Observable<T>, admission: Permit | CircuitBreakerError): void {
+    if (admission instanceof CircuitBreakerError) return this.subscriber.error(admission);
+    if (this.subscriber.closed) return this.breaker.cancel(admission, this.info);
+    this.permit = admission;
+    this.inner = source.subscribe(this);
+    // With an asynchronous store stop() can run before `inner` is known to it (the subscriber left during a
+    // synchronous emission): stop the source here, or it would run on unheard.
+    if (this.subscriber.closed) this.inner.unsubscribe();
+  }
+}
+
+/** Runs `next` now, or once the promise resolves (the breaker's own promises never reject). */
+function then<T>(value: MaybePromise<T>, next: (value: T) => void): void {
+  if (value instanceof Promise) void value.then(next);
+  else next(value);
 }

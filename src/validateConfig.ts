@@ -31,14 +31,16 @@ const meterMethods = ['createCounter', 'createHistogram', 'createObservableGauge
 
 const checks: Record<keyof CircuitBreakerConfig, Check> = {
   name: (option, value) => {
-    if (typeof value !== 'string' || value === '') fail(TypeError, option, 'a non-empty string', value);
+    if (typeof value !== 'string' || value === '')
+      fail(TypeError, option, 'a non-empty string', value);
   },
   failMax: checkCount,
   resetTimeout: checkDuration,
   successThreshold: checkCount,
   halfOpenMaxCalls: checkCount,
   exclude: (option, value) => {
-    if (!Array.isArray(value)) fail(TypeError, option, 'an array of error classes or predicates', value);
+    if (!Array.isArray(value))
+      fail(TypeError, option, 'an array of error classes or predicates', value);
     value.forEach((rule, index) => {
       if (typeof rule !== 'function') {
         fail(TypeError, `${option}[${index}]`, 'an error class or a predicate function', rule);
@@ -55,7 +57,8 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
     }
   },
   store: (option, value) => {
-    if (typeof value !== 'function') fail(TypeError, option, 'a store factory such as memoryStore()', value);
+    if (typeof value !== 'function')
+      fail(TypeError, option, 'a store factory such as memoryStore()', value);
   },
   tracer: (option, value) => {
     if (value !== false && !hasMethods(value, ['startSpan'])) {
@@ -79,7 +82,8 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
   }
   for (const [option, value] of Object.entries(config)) {
     const check = checks[option as keyof CircuitBreakerConfig] as Check | undefined;
-    if (!check) throw new TypeError(`circuitBreaker: unknown option "${option}"${suggestion(option)}`);
+    if (!check)
+      throw new TypeError(`circuitBreaker: unknown option "${option}"${suggestion(option)}`);
     if (value !== undefined) check(option, value);
   }
   return {
@@ -98,7 +102,10 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
 }
 
 /** Checks one setting, as the breaker's setters do. */
-export function validateSetting(option: 'failMax' | 'resetTimeout' | 'successThreshold', value: unknown) {
+export function validateSetting(
+  option: 'failMax' | 'resetTimeout' | 'successThreshold',
+  value: unknown,
+) {
   checks[option](option, value);
 }
 
@@ -108,7 +115,8 @@ function checkCount(option: string, value: unknown) {
 }
 
 function checkDuration(option: string, value: unknown) {
-  if (typeof value !== 'number') fail(TypeError, option, 'a finite number of milliseconds ≥ 0', value);
+  if (typeof value !== 'number')
+    fail(TypeError, option, 'a finite number of milliseconds ≥ 0', value);
   if (!Number.isFinite(value) || value < 0) {
     fail(RangeError, option, 'a finite number of milliseconds ≥ 0', value);
   }
@@ -137,7 +145,9 @@ export function validateStore(store: unknown): StateStore {
 
 function hasMethods(value: unknown, methods: readonly string[]): boolean {
   if (typeof value !== 'object' || value === null) return false;
-  return methods.every((method) => typeof (value as Record<string, unknown>)[method] === 'function');
+  return methods.every(
+    (method) => typeof (value as Record<string, unknown>)[method] === 'function',
+  );
 }
 
 function fail(kind: typeof TypeError, option: string, expected: string, value: unknown): never {
@@ -153,7 +163,22 @@ function describe(value: unknown): string {
   return String(value);
 }
 
+/** Names the known option closest to a typo (at most two edits away, ignoring case). */
 function suggestion(option: string): string {
-  const known = Object.keys(checks).find((key) => key.toLowerCase() === option.toLowerCase());
+  const typo = option.toLowerCase();
+  const known = Object.keys(checks).find((key) => editDistance(key.toLowerCase(), typo) <= 2);
   return known ? ` (did you mean "${known}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }

@@ -193,9 +193,12 @@ function summary(paint: Palette, { options, tally, transitions, service }: DemoR
     lines.push(`  The circuit never opened: fewer than ${options.failMax} failures came in a row.`);
   } else {
     const trials = transitions.filter((t) => t.reason === 'reset_timeout').length;
-    lines.push(
-      `  The circuit tripped ${trips === 1 ? 'once' : `${trips} times`}; then one trial call every ${options.resetTimeout} ms: ${trials} in all, ${failedTrials} failed and re-opened it.`,
-    );
+    const tripped = trips === 1 ? 'once' : `${trips} times`;
+    const trialText =
+      trials === 0
+        ? 'no trial call was due yet'
+        : `${trials} trial call${trials === 1 ? '' : 's'} followed, one per ${options.resetTimeout} ms, and ${failedTrials === 0 ? 'none' : failedTrials} failed`;
+    lines.push(`  The circuit tripped ${tripped}; ${trialText}.`);
     lines.push(
       closedAgain
         ? `  It closed again ${formatSeconds(closedAgain.at - outageEnd)} after the service recovered, at the first trial call after it.`

@@ -74,3 +74,20 @@ export function padEndVisible(text: string, width: number): string {
 export function visibleLength(text: string): number {
   return [...text.replace(/\x1b\[[0-9;]*m/g, '')].length;
 }
+
+/** Cuts `text` to `width` visible characters, keeping its colour codes (and resetting colour at the end). */
+export function truncateVisible(text: string, width: number): string {
+  if (visibleLength(text) <= width) return text;
+  let visible = 0;
+  let result = '';
+  for (const part of text.split(/(\x1b\[[0-9;]*m)/)) {
+    if (part.startsWith('\x1b[')) {
+      result += part;
+      continue;
+    }
+    const chars = [...part].slice(0, Math.max(0, width - visible));
+    visible += chars.length;
+    result += chars.join('');
+  }
+  return `${result}\x1b[0m`;
+}

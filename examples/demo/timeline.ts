@@ -1,5 +1,5 @@
 import type { Outcome, Palette } from './palette.js';
-import { padEndVisible, paintOutcome } from './palette.js';
+import { padEndVisible, paintOutcome, truncateVisible } from './palette.js';
 
 /** One column of calls in a timeline row (one client, or one worker of a fleet). */
 export interface Lane {
@@ -11,6 +11,8 @@ export interface Lane {
 /** Where the timeline is written. */
 export interface Output {
   write(text: string): unknown;
+  /** The terminal's width, when it is one. */
+  readonly columns?: number;
 }
 
 /** What a timeline shows besides the calls. */
@@ -84,8 +86,11 @@ export class Timeline {
     this.row = undefined;
   }
 
+  /** Rewrites the current line; cut to the terminal's width, since a wrapped line could not be rewritten. */
   private redraw(): void {
-    if (this.options.live && this.row) this.options.out.write(clearLine + this.render(this.row));
+    if (!this.options.live || !this.row) return;
+    const width = (this.options.out.columns ?? 1000) - 1;
+    this.options.out.write(clearLine + truncateVisible(this.render(this.row), width));
   }
 
   private render(row: Row): string {

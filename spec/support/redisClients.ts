@@ -57,7 +57,7 @@ export async function commandCalls(client: Redis): Promise<Record<string, number
   const info = await client.info('commandstats');
   const calls: Record<string, number> = {};
   for (const match of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm))
-    calls[match[1]!] = Number(match[2]);
+    calls[match[1]] = Number(match[2]);
   return calls;
 }
 

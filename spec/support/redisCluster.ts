@@ -25,7 +25,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   };
   try {
     const ports = await distinctFreePorts(6);
-    const nodes = [0, 1, 2].map((index) => ({ port: ports[index]!, bus: ports[index + 3]! }));
+    const nodes = [0, 1, 2].map((index) => ({ port: ports[index], bus: ports[index + 3] }));
     for (const { port, bus } of nodes) {
       const nodeDir = path.join(dir, String(port));
       mkdirSync(nodeDir);
@@ -35,7 +35,7 @@ export async function startRedisCluster(): Promise<RedisCluster> {
         spawnServer(port, nodeDir, [...args, ...config, '--cluster-node-timeout', '2000']),
       );
     }
-    await Promise.all(nodes.map(({ port }, index) => waitForPing(port, children[index]!)));
+    await Promise.all(nodes.map(({ port }, index) => waitForPing(port, children[index])));
     const addresses = nodes.map(({ port }) => `127.0.0.1:${port}`);
     await promisify(execFile)('redis-cli', [
       '--cluster',

@@ -35,13 +35,13 @@ export async function startWorker(config: WorkerConfig): Promise<Worker> {
   child.once('exit', () => children.delete(child));
   const messages: WorkerMessage[] = [];
   const waiters = new Set<() => void>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
+  createInterface({ input: child.stdout }).on('line', (line) => {
     messages.push(JSON.parse(line) as WorkerMessage);
     waiters.forEach((wake) => wake());
   });
   const worker: Worker = {
     messages,
-    send: (command) => child.stdin!.write(`${JSON.stringify(command)}\n`),
+    send: (command) => child.stdin.write(`${JSON.stringify(command)}\n`),
     next: (match, timeout = 10_000) =>
       new Promise((resolve, reject) => {
         const seen = messages.length;

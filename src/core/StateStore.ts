@@ -3,8 +3,13 @@ import type { CircuitState, Transition } from '../CircuitState.js';
 import type { BreakerSettings, BreakerState } from './BreakerState.js';
 import type { Admission, Permit, Recorded, Step } from './stateMachine.js';
 
-/** A value now, or later. The in-memory store answers synchronously, so marble tests stay exact. @public */
-export type MaybePromise<T> = T | PromiseLike<T>;
+/**
+ * A value now, or a native `Promise` of it later. The in-memory store answers synchronously, so marble tests stay
+ * exact and the hot path never allocates a promise.
+ *
+ * @public
+ */
+export type MaybePromise<T> = T | Promise<T>;
 
 /**
  * Where a breaker keeps its state. One store serves one breaker.
@@ -30,7 +35,7 @@ export interface StateStore {
   acquire(now: number): MaybePromise<Admission>;
   /** Gives back the permit of a call that ended without an outcome. */
   release(permit: Permit): void;
-  recordSuccess(permit: Permit, now: number): MaybePromise<Recorded>;
+  recordSuccess(permit: Permit): MaybePromise<Recorded>;
   recordFailure(permit: Permit, now: number): MaybePromise<Recorded>;
   /** A manual transition. */
   force(to: CircuitState, now: number): MaybePromise<Step>;

@@ -9,9 +9,6 @@ export function whenReady<T, R>(
   next: (value: T) => R,
   onRejected: (error: unknown) => R,
 ): MaybePromise<R> {
-  return isPromiseLike(value) ? value.then(next, onRejected) : next(value);
-}
-
-function isPromiseLike<T>(value: MaybePromise<T>): value is PromiseLike<T> {
-  return typeof (value as Partial<PromiseLike<T>> | null)?.then === 'function';
+  // `instanceof` rather than looking for `then`: a miss on `then` walks the prototype chain of every answer.
+  return value instanceof Promise ? value.then(next, onRejected) : next(value);
 }

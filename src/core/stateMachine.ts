@@ -46,14 +46,14 @@ export function settle(state: BreakerState, now: number, settings: BreakerSettin
 
 /** Admits a call (closed, or a free trial slot in half-open) or refuses it. @public */
 export function acquire(state: BreakerState, now: number, settings: BreakerSettings): Admission {
-  const settled = settle(state, now, settings);
-  const current = settled.state;
-  if (current.name === 'closed') return { ...settled, permit: { generation: current.generation } };
-  if (current.name === 'half-open' && current.trials < settings.halfOpenMaxCalls) {
-    const state = { ...current, trials: current.trials + 1 };
-    return { ...settled, state, permit: { generation: current.generation } };
+  // The hot path: no allocation beyond the answer. A state object carries its generation, so it is the permit.
+  if (state.name === 'closed') return { state, permit: state };
+  const { state: current, transition } = settle(state, now, settings);
+  if (current.name !== 'half-open' || current.trials >= settings.halfOpenMaxCalls) {
+    return { state: current, transition };
   }
-  return settled;
+  const admitted: HalfOpenState = { ...current, trials: current.trials + 1 };
+  return { state: admitted, transition, permit: admitted };
 }
 
 /** Gives back the permit of a call that was unsubscribed before it delivered anything. @public */
@@ -63,7 +63,11 @@ export function release(state: BreakerState, permit: Permit): BreakerState {
 }
 
 /** A success (or an excluded error): resets the failure counter; enough trial successes close the circuit. @public */
-export function recordSuccess(state: BreakerState, permit: Permit, settings: BreakerSettings): Recorded {
+export function recordSuccess(
+  state: BreakerState,
+  permit: Permit,
+  settings: BreakerSettings,
+): Recorded {
   if (state.generation !== permit.generation) return { state, counted: false };
   if (state.name === 'closed') {
     return { state: state.failCounter === 0 ? state : { ...state, failCounter: 0 }, counted: true };
@@ -73,7 +77,10 @@ export function recordSuccess(state: BreakerState, permit: Permit, settings: Bre
   if (successCounter >= settings.successThreshold) {
     return { ...moveTo(state, closed(state), 'trial_success'), counted: true };
   }
-  return { state: { ...state, failCounter: 0, successCounter, trials: state.trials - 1 }, counted: true };
+  return {
+    state: { ...state, failCounter: 0, successCounter, trials: state.trials - 1 },
+    counted: true,
+  };
 }
 
 /** A counted failure: trips a closed circuit at `failMax`, and re-opens a half-open one at once. @public */
@@ -83,10 +90,14 @@ export function recordFailure(
   now: number,
   settings: BreakerSettings,
 ): Recorded {
-  if (state.generation !== permit.generation || state.name === 'open') return { state, counted: false };
+  if (state.generation !== permit.generation || state.name === 'open')
+    return { state, counted: false };
   const failCounter = state.failCounter + 1;
   if (state.name === 'half-open') {
-    return { ...moveTo(state, open({ ...state, failCounter }, now), 'trial_failure'), counted: true };
+    return {
+      ...moveTo(state, open({ ...state, failCounter }, now), 'trial_failure'),
+      counted: true,
+    };
   }
   const counted = { ...state, failCounter };
   if (!consecutiveFailures.shouldTrip(counted, settings)) return { state: counted, counted: true };
@@ -105,7 +116,12 @@ function moveTo(from: BreakerState, to: BreakerState, reason: TransitionReason):
 }
 
 function open(state: BreakerState, now: number): OpenState {
-  return { name: 'open', generation: state.generation, failCounter: state.failCounter, openedAt: now };
+  return {
+    name: 'open',
+    generation: state.generation,
+    failCounter: state.failCounter,
+    openedAt: now,
+  };
 }
 
 function halfOpen(state: BreakerState): HalfOpenState {

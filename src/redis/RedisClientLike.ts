@@ -4,10 +4,19 @@
  * @public
  */
 export interface RedisSubscriberLike {
+  /** ioredis's connection status. */
   readonly status: string;
+  /** Subscribes to channels; resolves once Redis confirmed. */
   subscribe(...channels: string[]): PromiseLike<unknown>;
+  /** Unsubscribes from channels. */
   unsubscribe(...channels: string[]): PromiseLike<unknown>;
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  /** A message published on a subscribed channel. */
+  on(event: 'message', listener: (channel: string, message: string) => void): unknown;
+  /** Connected (again). */
+  on(event: 'ready', listener: () => void): unknown;
+  /** A connection error (ioredis keeps reconnecting). */
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  /** Closes the connection at once, for good. */
   disconnect(): void;
 }
 
@@ -20,10 +29,14 @@ export interface RedisSubscriberLike {
 export interface RedisClientLike {
   /** ioredis's connection status; the store only sends commands while it is `'ready'`. */
   readonly status: string;
+  /** Defines a Lua script as a command of this client (the store's commands are named `rxcb…V1`). */
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
   /** A new connection with the same options, used for pub/sub. */
   duplicate(): RedisSubscriberLike;
+  /** Connects a client created with `lazyConnect`. */
   connect(): PromiseLike<void>;
-  on(event: string, listener: (...args: never[]) => void): unknown;
-  removeListener(event: string, listener: (...args: never[]) => void): unknown;
+  /** `'ready'`: connected (again); `'end'`: closed for good. */
+  on(event: 'ready' | 'end', listener: () => void): unknown;
+  /** Removes a listener added with `on`. */
+  removeListener(event: 'ready' | 'end', listener: () => void): unknown;
 }

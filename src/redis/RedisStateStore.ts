@@ -63,7 +63,7 @@ export class RedisStateStore implements StateStore {
   private readonly origin = randomUUID();
   private readonly clock = new ClockOffset();
   private readonly timers = new Set<Subscription>();
-  private readonly stopListening: () => void;
+  private stopListening: (() => void) | undefined;
   private readonly firstSync: Promise<void>;
   private finishFirstSync: () => void = () => undefined;
   private firstSyncDone = false;
@@ -88,12 +88,9 @@ export class RedisStateStore implements StateStore {
     this.remoteTransition$ = this.remote.asObservable();
     this.firstSync = new Promise((resolve) => (this.finishFirstSync = resolve));
     defineScripts(client);
-    this.stopListening = listen(client, this.keys.channel, {
-      message: (text) => this.onMessage(text),
-      subscribed: () => void this.sync(),
-      error: (error) => this.report(this.fault('subscriber', 'subscribe', error)),
-    });
+    this.listen();
     client.on('ready', this.onClientReady);
+    client.on('end', this.onClientEnd);
     this.schedule(() => this.giveUpFirstSync(), options.commandTimeout);
     // A client made with `lazyConnect` connects on its first command; this store may send none for a while.
     if (client.status === 'wait') client.connect().then(undefined, () => undefined);
@@ -109,7 +106,8 @@ export class RedisStateStore implements StateStore {
     if (state.name === 'open' && now < machine.halfOpenAt(state, this.context.settings))
       return { state };
     if (this.decidesLocally('acquire', state.name !== 'closed')) return this.acquireLocally(now);
-    if (state.name === 'closed') return { state, permit: { generation: state.generation } };
+    // The hot path: a state carries its generation, so it serves as the permit (no allocation).
+    if (state.name === 'closed') return { state, permit: state };
     const trialId = `${this.origin}:${++this.permitCount}`;
     const { resetTimeout, halfOpenMaxCalls } = this.context.settings;
     return this.run(
@@ -202,8 +200,9 @@ export class RedisStateStore implements StateStore {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.stopListening();
+    this.stopListening?.();
     this.client.removeListener('ready', this.onClientReady);
+    this.client.removeListener('end', this.onClientEnd);
     for (const timer of this.timers) timer.unsubscribe();
     this.timers.clear();
     this.remote.complete();
@@ -392,9 +391,27 @@ export class RedisStateStore implements StateStore {
     this.endFirstSync();
   }
 
+  private listen(): void {
+    this.stopListening = listen(this.client, this.keys.channel, {
+      message: (text) => this.onMessage(text),
+      subscribed: () => void this.sync(),
+      error: (error) => this.report(this.fault('subscriber', 'subscribe', error)),
+    });
+  }
+
   /** A reconnect (or the first connect, if the subscription was confirmed before it) calls for a full read. */
   private readonly onClientReady = () => {
-    if (this.firstSyncDone || this.syncPending) void this.sync();
+    if (!this.stopListening) this.listen();
+    else if (this.firstSyncDone || this.syncPending) void this.sync();
+  };
+
+  /**
+   * The user closed their client for good (`quit()`, or ioredis gave up reconnecting): close the pub/sub
+   * connection too, or it alone would keep the process alive. Should the client connect again, it reopens.
+   */
+  private readonly onClientEnd = () => {
+    this.stopListening?.();
+    this.stopListening = undefined;
   };
 
   /** The first calls wait for the first read, at most `commandTimeout`; then they go on without it. */

@@ -29,6 +29,7 @@ export type RedisStoreErrorKind = 'unavailable' | 'timeout' | 'command' | 'bad-d
  * @public
  */
 export class RedisStoreError extends Error {
+  /** Always `'RedisStoreError'`. */
   override readonly name = 'RedisStoreError';
   /** The kind of fault. */
   readonly kind: RedisStoreErrorKind;

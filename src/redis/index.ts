@@ -9,3 +9,20 @@ export type { RedisStoreOptions } from './RedisStoreOptions.js';
 export type { RedisClientLike, RedisSubscriberLike } from './RedisClientLike.js';
 export { RedisStoreError } from './RedisStoreError.js';
 export type { RedisStoreErrorKind } from './RedisStoreError.js';
+// The store seam of the root entry point, which `redisStore` implements: re-exported as types only, so that
+// the `/redis` API is complete on its own (they are the same declarations as the root's).
+export type { CircuitState, Transition, TransitionReason } from '../CircuitState.js';
+export type {
+  BreakerSettings,
+  BreakerState,
+  ClosedState,
+  HalfOpenState,
+  OpenState,
+} from '../core/BreakerState.js';
+export type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
+export type {
+  MaybePromise,
+  StateStore,
+  StateStoreFactory,
+  StoreContext,
+} from '../core/StateStore.js';

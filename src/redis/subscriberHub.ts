@@ -43,9 +43,7 @@ class SubscriberHub {
     private readonly connection: RedisSubscriberLike,
     private readonly onClosed: () => void,
   ) {
-    connection.on('message', (channel: string | Buffer, message: string | Buffer) => {
-      this.deliver(String(channel), String(message));
-    });
+    connection.on('message', (channel, message) => this.deliver(String(channel), String(message)));
     // After a reconnect, ioredis resubscribes on its own but says nothing when that is done; subscribing again
     // gives a reply to wait for, after which a store's full read cannot miss a message.
     connection.on('ready', () => {
@@ -53,7 +51,7 @@ class SubscriberHub {
         if (!channel.pending) this.subscribe(name, channel);
     });
     // An 'error' listener also keeps ioredis from printing "Unhandled error event" on every reconnect attempt.
-    connection.on('error', (error: unknown) => {
+    connection.on('error', (error) => {
       for (const channel of this.channels.values())
         channel.listeners.forEach((l) => l.error(error));
     });

@@ -21,10 +21,11 @@ const { attributes } = telemetryNames;
  * circuit. Transitions mirrored from another process (reason `'remote'`) are that process's to report.
  *
  * On the hot path (calls that change nothing) the only work is capturing the active context: the breaker
- * builds no events for successful calls on its account (`observesCalls`).
+ * builds no events for successful calls on its account (`observesCalls`). Without `@opentelemetry/api` (a
+ * tracer of the user's own), nothing is captured: spans then have the tracer's own idea of a parent.
  */
 export class TransitionSpans implements BreakerObserver {
-  /** Spans come from failures, transitions and rejections: successful calls need build nothing for it. */
+  /** Spans come from failures, transitions and rejections: the breaker need not build success events for it. */
   readonly observesCalls = false;
   /** The span that opened the circuit: the open → half-open span links to it. */
   private openedBy?: SpanContextLike;

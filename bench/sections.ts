@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { formatRedisReport, measureRedisStore } from './redisBench.js';
+import { measureTelemetryOverhead } from './telemetryBench.js';
+import type { TelemetryOverhead } from './telemetryBench.js';
+
+/** A section contributed by another benchmark: its figures for the JSON, and its text for the report. */
+export interface Section {
+  readonly name: string;
+  /** The figures, or `{ skipped: reason }`. */
+  readonly figures: unknown;
+  readonly text: string;
+}
+
+/** The Redis store section (bench/redisBench.ts); skipped, with a note, when redis-server is not installed. */
+export async function redisSection(rounds: number): Promise<Section> {
+  const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (probe.error) {
+    const reason =
+      'redis-server is not on the PATH (install it: sudo apt-get install redis-server)';
+    return {
+      name: 'redis',
+      figures: { skipped: reason },
+      text: `Redis store: skipped, ${reason}.`,
+    };
+  }
+  const figures = await measureRedisStore({ rounds });
+  return { name: 'redis', figures, text: formatRedisReport(figures).trimEnd() };
+}
+
+/**
+ * The OpenTelemetry section (bench/telemetryBench.ts). It registers a global SDK for its last case, so it runs
+ * after everything else.
+ */
+export async function telemetrySection(rounds: number): Promise<Section> {
+  const figures = await measureTelemetryOverhead({ rounds });
+  return { name: 'telemetry', figures, text: formatTelemetry(figures) };
+}
+
+function formatTelemetry({ measurements, addedNs }: TelemetryOverhead): string {
+  const rows = measurements.map(
+    (m) =>
+      `  ${m.label.padEnd(30)}${m.nsPerCall.toFixed(0).padStart(7)} ns/call  ±${(m.spread * 100).toFixed(0)}%`,
+  );
+  const added = (label: string, ns: number) =>
+    `  ${label.padEnd(30)}${ns.toFixed(0).padStart(7)} ns`;
+  return [
+    'OpenTelemetry overhead (bench/telemetryBench.ts), successful defer(() => of(1)) calls:',
+    ...rows,
+    'Added per call:',
+    added('breaker, telemetry off', addedNs.offOverBare),
+    added('no-op default over off', addedNs.noopOverOff),
+    added('registered SDK over no-op', addedNs.sdkOverNoop),
+  ].join('\n');
+}
