@@ -7,9 +7,9 @@
  */
 import { parseArgs } from 'node:util';
 import { createCases, heapCase } from './cases.js';
-import type { Library } from './compiledLibrary.js';
-import { loadCompiledLibrary } from './compiledLibrary.js';
 import type { Family } from './cases.js';
+import { loadCompiledLibrary } from './compiledLibrary.js';
+import type { Library } from './compiledLibrary.js';
 import { computeFigures } from './figures.js';
 import { measureInterleaved } from './harness.js';
 import { heapGrowth } from './heapGrowth.js';
@@ -47,9 +47,11 @@ async function main(json: boolean, rounds: number): Promise<void> {
   log(`bench: ${subjects.cases.length} cases, ${settings.warmupRounds} + ${rounds} rounds`);
   const measurements = await measureInterleaved(subjects.cases, {
     ...settings,
-    onRound: (round, total) => process.stderr.write(`\rbench: round ${round}/${total}`),
+    onRound: (round, total) => {
+      if (process.stderr.isTTY) process.stderr.write(`\rbench: round ${round}/${total}`);
+    },
   });
-  process.stderr.write('\n');
+  if (process.stderr.isTTY) process.stderr.write('\n');
   subjects.dispose();
 
   log(`bench: heap growth over ${heapCalls.toLocaleString('en-US')} calls`);

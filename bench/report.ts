@@ -16,6 +16,7 @@ export function formatReport(figures: Figures, extraSections: readonly string[])
     'Our added cost as a share of each peer’s (closed state; lower is better for us)',
     `  promise work:  ${ratio(figures.ratios.promiseWork.vsCockatiel)} of cockatiel’s, ${ratio(figures.ratios.promiseWork.vsOpossum)} of opossum’s`,
     `  sync work:     ${ratio(figures.ratios.syncWork.vsCockatiel)} of cockatiel’s, ${ratio(figures.ratios.syncWork.vsOpossum)} of opossum’s`,
+    `  for scale, one tap() layer alone adds ${added(figures, 'promise.tap')} ns (promise work), ${added(figures, 'sync.tap')} ns (sync work)`,
     '',
     'Heap growth over one million calls through the breaker (after a full GC)',
     `  promise work:  ${heap(figures.heap.promiseWork)}`,
@@ -49,6 +50,11 @@ function table(title: string, figures: Figures, family: CaseFigure['family']): s
       return `  ${row.label.padEnd(labelWidth)}${row.nsPerCall.toFixed(0).padStart(9)}${spread.padStart(6)}${added.padStart(8)}  ${over}${note}`.trimEnd();
     }),
   ];
+}
+
+function added(figures: Figures, id: string): string {
+  const ns = figures.cases.find((c) => c.id === id)?.addedNs;
+  return ns === undefined ? 'n/a' : ns.toFixed(0);
 }
 
 function shortName(label: string): string {

@@ -192,10 +192,10 @@ describe('npm run demo:fleet (examples/demo/fleet.ts)', () => {
     const rows = stdout.split('\n').filter((line) => /^ +\d+s {2}/.test(line));
     expect(rows).toHaveLength(4);
     expect(rows[1]).toMatch(
-      /^ {3}1s {2}DOWN {5}✗✗✗○{7} {2}○ {3}○ .*closed → open {2}\(w1: 3 failures in a row; w2 w3 followed within \d+ ms\)/,
+      /^ {3}1s {2}DOWN {5}✗✗✗[✗○]* {2}○ {3}○ .*closed → open {2}\(w1: 3 failures in a row; w2 w3 followed within \d+ ms\)/,
     );
-    expect(stdout).toContain(
-      'The circuit opened 1.2 s in, when w1 reached 3 failures in a row; the other workers had not failed once.',
+    expect(stdout).toMatch(
+      /The circuit opened 1\.\d s in, when w1 reached 3 failures in a row; the other workers had not failed once\./,
     );
     expect(stdout).toMatch(
       /w2 and w3 learned it through Redis within \d+ ms and refused their calls without calling the service\./,

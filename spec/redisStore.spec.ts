@@ -395,6 +395,23 @@ describe('redisStore: bad data', () => {
     expect(isCircuitBreakerError(await fail(breaker))).toBe(true);
   });
 
+  it('notices a flush: transitions of the new state reach processes that knew a later generation', async () => {
+    const namespace = freshNamespace();
+    const [a, b] = fleet(2, { namespace, failMax: 1 });
+    await Promise.all([a, b].map(succeed));
+    for (const move of [() => a.open(), () => a.close(), () => a.open(), () => a.close()])
+      await move();
+    await waitFor(async () => (await sharedState(namespace)).g === '4', 2000, 'generation 4');
+
+    await admin.flushall();
+    // The first failure carries a permit of generation 4, which no longer exists: not counted.
+    expect(String(await fail(a))).toBe('Error: boom');
+    expect(isCircuitBreakerError(await fail(a))).toBe(true);
+
+    expect(await sharedState(namespace)).toMatchObject({ s: 'open', g: '1' });
+    await waitFor(() => b.state === 'open', 2000, 'the trip of the new incarnation to reach b');
+  });
+
   it('reports a message it cannot read on its channel, and ignores it', async () => {
     const namespace = freshNamespace();
     const [breaker] = fleet(1, { namespace });

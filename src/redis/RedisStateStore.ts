@@ -103,8 +103,9 @@ export class RedisStateStore implements StateStore {
   acquire(now: number): MaybePromise<Admission> {
     if (!this.firstSyncDone) return this.firstSync.then(() => this.acquire(this.now()));
     const state = this.state;
-    if (state.name === 'open' && now < machine.halfOpenAt(state, this.context.settings))
+    if (state.name === 'open' && now < machine.halfOpenAt(state, this.context.settings)) {
       return { state };
+    }
     if (this.decidesLocally('acquire', state.name !== 'closed')) return this.acquireLocally(now);
     // The hot path: a state carries its generation, so it serves as the permit (no allocation).
     if (state.name === 'closed') return { state, permit: state };
@@ -144,17 +145,21 @@ export class RedisStateStore implements StateStore {
 
   recordSuccess(permit: Permit): MaybePromise<Recorded> {
     const settings = this.context.settings;
-    const decide = () => machine.recordSuccess(this.state, permit, settings);
-    if ((permit as RedisPermit).localEpoch !== undefined) return this.recordLocally(permit, decide);
     const state = this.state;
-    // The hot path: nothing to reset, or nothing to count. No round trip.
-    if (state.generation !== permit.generation || state.name === 'open') return decide();
-    if (state.name === 'closed' && state.failCounter === 0) return decide();
+    const { localEpoch, trialId = '' } = permit as RedisPermit;
+    // The hot path: nothing to count (an older generation, or open), or nothing to reset. No round trip.
+    const nothingToShare =
+      state.generation !== permit.generation ||
+      state.name === 'open' ||
+      (state.name === 'closed' && state.failCounter === 0);
+    if (localEpoch === undefined && nothingToShare)
+      return machine.recordSuccess(state, permit, settings);
+    const decide = () => machine.recordSuccess(this.state, permit, settings);
+    if (localEpoch !== undefined) return this.recordLocally(permit, decide);
     if (this.decidesLocally('success', true)) return this.keep(decide());
     // The reset will happen unless the generation moved, and then the reply corrects the mirror: so successes
     // that follow while it is in flight need no round trip of their own.
     if (state.name === 'closed') this.state = { ...state, failCounter: 0 };
-    const trialId = (permit as RedisPermit).trialId ?? '';
     return this.run(
       'success',
       [permit.generation, settings.successThreshold, trialId],
@@ -172,8 +177,9 @@ export class RedisStateStore implements StateStore {
     const decide = () => machine.recordFailure(this.state, permit, this.now(), settings);
     if ((permit as RedisPermit).localEpoch !== undefined) return this.recordLocally(permit, decide);
     const state = this.state;
-    if (state.generation !== permit.generation || state.name === 'open')
+    if (state.generation !== permit.generation || state.name === 'open') {
       return { state, counted: false };
+    }
     if (this.decidesLocally('failure', true)) return this.keep(decide());
     return this.run(
       'failure',
