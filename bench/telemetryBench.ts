@@ -28,8 +28,8 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defer, of } from 'rxjs';
 import type { Observable } from 'rxjs';
-import { circuitBreaker } from '../src/index.js';
 import type { CircuitBreaker } from '../src/index.js';
+import { loadCompiledLibrary } from './compiledLibrary.js';
 import { measureInterleaved } from './harness.js';
 import type { BenchCase, HarnessOptions, Measurement } from './harness.js';
 
@@ -66,6 +66,8 @@ export async function measureTelemetryOverhead(
   options: Partial<HarnessOptions> = {},
 ): Promise<TelemetryOverhead> {
   const settings = { rounds: 15, warmupRounds: 3, batchMs: 30, ...options };
+  // The library as it ships (see compiledLibrary.ts), not src/ through tsx.
+  const { circuitBreaker } = await loadCompiledLibrary();
   const work = defer(() => of(1));
   // Created before any SDK is registered, as in an application without one.
   const off = circuitBreaker({

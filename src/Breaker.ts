@@ -165,7 +165,7 @@ export class Breaker {
 
   /** Returns the call's permit, or the error that refuses it. */
   admit(call: CallInfo): MaybePromise<Permit | CircuitBreakerError> {
-    if (this.disposed) return this.error(messages.disposed);
+    if (this.disposed) return this.refusal(messages.disposed, this.state);
     const admission = this.store.acquire(call.startedAt);
     if (!(admission instanceof Promise)) return this.admitted(admission, call);
     return admission.then(
@@ -206,7 +206,7 @@ export class Breaker {
         );
         this.noteTransition(transition, call);
         if (transition?.to !== 'open' || !this.config.throwNewErrorOnTrip) return error;
-        return this.error(
+        return this.tripError(
           messages[transition.reason === 'trial_failure' ? 'trial_failure' : 'failure_threshold'],
           error,
         );
@@ -236,7 +236,7 @@ export class Breaker {
       return permit;
     }
     this.emit({ type: 'rejected', time: call.startedAt, state: state.name }, call);
-    return this.error(state.name === 'open' ? messages.open : messages.trialsBusy);
+    return this.refusal(state.name === 'open' ? messages.open : messages.trialsBusy, state.name);
   }
 
   private succeeded(
@@ -247,11 +247,14 @@ export class Breaker {
     if (this.callsObserved()) {
       const time = this.now();
       const duration = time - call.startedAt;
-      const details = excluded ? { error: excluded.error, duration } : { duration };
       this.emit(
-        counted
-          ? { type: 'success', time, ...details }
-          : { type: 'ignored', time, outcome: 'success', ...details },
+        excluded
+          ? counted
+            ? { type: 'success', time, error: excluded.error, duration }
+            : { type: 'ignored', time, outcome: 'success', error: excluded.error, duration }
+          : counted
+            ? { type: 'success', time, duration }
+            : { type: 'ignored', time, outcome: 'success', duration },
         call,
       );
     }
@@ -297,9 +300,23 @@ export class Breaker {
     return fallback;
   }
 
-  private error(message: string, cause?: unknown): CircuitBreakerError {
-    const options = cause === undefined ? undefined : { cause };
-    return new CircuitBreakerError(message, this.name, this.state, options);
+  /** The error of the call that trips the circuit: it keeps its stack, and the original error as `cause`. */
+  private tripError(message: string, cause: unknown): CircuitBreakerError {
+    return new CircuitBreakerError(message, this.name, 'open', { cause });
+  }
+
+  /**
+   * The error of a refused call, built without a stack trace: the stack would show only RxJS internals, and
+   * capturing it is most of what a refusal costs (an open circuit refuses at the rate calls arrive).
+   */
+  private refusal(message: string, state: CircuitState): CircuitBreakerError {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    try {
+      return new CircuitBreakerError(message, this.name, state);
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
   }
 
   /** Whether anyone listens to the events of ordinary calls; if not, they are not even built. */

@@ -41,9 +41,11 @@ export class CircuitBreakerError extends Error {
     super(message, options);
     this.breakerName = breakerName;
     this.state = state;
-    Object.defineProperty(this, brand, { value: true });
   }
 }
+
+// On the prototype rather than on each instance: refusals are on the hot path of an open circuit.
+Object.defineProperty(CircuitBreakerError.prototype, brand, { value: true });
 
 /**
  * Tells whether `error` is a {@link CircuitBreakerError}, from this or any other copy of the package.

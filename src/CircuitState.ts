@@ -19,17 +19,14 @@ export type CircuitState = 'closed' | 'open' | 'half-open';
  * - `'trial_success'`: `successThreshold` trial calls succeeded (half-open → closed).
  * - `'reset_timeout'`: `resetTimeout` elapsed since the circuit opened (open → half-open).
  * - `'manual'`: `open()`, `close()` or `halfOpen()` was called.
- * - `'remote'`: another process sharing the same store made the transition; this process only mirrors it.
+ * - `'remote'`: the store changed the state under this process: another process sharing the store made the
+ *   transition (this one only mirrors it), or the store resynchronised with the shared state or switched to its
+ *   fallback state.
  *
  * @public
  */
 export type TransitionReason =
-  | 'failure_threshold'
-  | 'trial_failure'
-  | 'trial_success'
-  | 'reset_timeout'
-  | 'manual'
-  | 'remote';
+  'failure_threshold' | 'trial_failure' | 'trial_success' | 'reset_timeout' | 'manual' | 'remote';
 
 /**
  * One change of state. `from` and `to` can be equal for a manual transition (pybreaker fires `state_change` for

@@ -6,7 +6,12 @@ import type { Subscription } from 'rxjs';
  */
 export function unrefTimer(action: Subscription): Subscription {
   const handle = (action as Subscription & { id?: unknown }).id;
-  if (typeof handle === 'object' && handle !== null && 'unref' in handle && typeof handle.unref === 'function') {
+  if (
+    typeof handle === 'object' &&
+    handle !== null &&
+    'unref' in handle &&
+    typeof handle.unref === 'function'
+  ) {
     (handle as { unref(): void }).unref();
   }
   return action;
