@@ -50,6 +50,8 @@ export class Breaker {
   private halfOpenTimer?: Subscription;
   private disposed = false;
   private readonly observersWantCalls: boolean;
+  /** The observer that captures a context per call (the tracer), if any. */
+  private readonly contextCapturer?: BreakerObserver;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -58,6 +60,7 @@ export class Breaker {
     const { name, failMax, resetTimeout, successThreshold, halfOpenMaxCalls, scheduler } = config;
     this.name = name;
     this.observersWantCalls = observers.some((observer) => observer.observesCalls !== false);
+    this.contextCapturer = observers.find((observer) => observer.captureContext !== undefined);
     this.settings = { failMax, resetTimeout, successThreshold, halfOpenMaxCalls };
     this.store = validateStore(
       config.store({
@@ -154,8 +157,7 @@ export class Breaker {
 
   /** Called when a call is subscribed, before it is admitted. */
   begin(): CallInfo {
-    const context = this.observers.length === 0 ? undefined : this.observers[0]?.captureContext();
-    return { startedAt: this.now(), context };
+    return { startedAt: this.now(), context: this.contextCapturer?.captureContext?.() };
   }
 
   /*

@@ -17,6 +17,7 @@ export interface BreakerObserver {
    * success): the breaker then does not build them for it, which keeps the hot path free (default true).
    */
   readonly observesCalls?: boolean;
-  captureContext(): unknown;
+  /** Captures the observer's context when a call is subscribed (the tracer does; metrics need none). */
+  captureContext?(): unknown;
   onEvent(event: CircuitBreakerEvent, call: CallInfo | undefined): void;
 }

@@ -9,6 +9,20 @@ import type { StateStore, StateStoreFactory } from './StateStore.js';
  * The default store: the state lives in this process only, and every answer is synchronous.
  *
  * @param initial - The state to start from (default: closed, no failures).
+ *
+ * @example
+ * ```ts
+ * import { asyncScheduler } from 'rxjs';
+ * import { circuitBreaker, memoryStore } from 'rxjs-circuit-breaker';
+ *
+ * // Start open, as a process restarted during an outage might (the reset timeout counts from openedAt,
+ * // in the breaker scheduler's time).
+ * const openedAt = asyncScheduler.now();
+ * const breaker = circuitBreaker({
+ *   name: 'search',
+ *   store: memoryStore({ name: 'open', generation: 0, failCounter: 5, openedAt }),
+ * });
+ * ```
  * @public
  */
 export function memoryStore(initial: BreakerState = initialState): StateStoreFactory {

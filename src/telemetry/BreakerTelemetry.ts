@@ -34,7 +34,6 @@ export class BreakerTelemetry {
     const view = () => this.breaker;
     const spans = tracer ? new TransitionSpans(name, tracer, openTelemetryApi(), view) : undefined;
     this.metrics = meter ? new CallMetrics(name, meter, view) : undefined;
-    // Spans first: the breaker asks only its first observer to capture the context of a call.
     this.observers = [spans, this.metrics].filter((observer) => observer !== undefined);
   }
 

@@ -75,11 +75,6 @@ export class CallMetrics implements BreakerObserver {
     this.state.addCallback(this.observeState);
   }
 
-  /** Metrics need no context: exemplars are not recorded. */
-  captureContext(): unknown {
-    return undefined;
-  }
-
   onEvent(event: CircuitBreakerEvent): void {
     switch (event.type) {
       case 'success':
