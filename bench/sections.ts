@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { formatRedisReport, measureRedisStore } from './redisBench.js';
-import { measureTelemetryOverhead } from './telemetryBench.js';
-import type { TelemetryOverhead } from './telemetryBench.js';
+import { formatTelemetryOverhead, measureTelemetryOverhead } from './telemetryBench.js';
 
 /** A section contributed by another benchmark: its figures for the JSON, and its text for the report. */
 export interface Section {
@@ -33,22 +32,5 @@ export async function redisSection(rounds: number): Promise<Section> {
  */
 export async function telemetrySection(rounds: number): Promise<Section> {
   const figures = await measureTelemetryOverhead({ rounds });
-  return { name: 'telemetry', figures, text: formatTelemetry(figures) };
-}
-
-function formatTelemetry({ measurements, addedNs }: TelemetryOverhead): string {
-  const rows = measurements.map(
-    (m) =>
-      `  ${m.label.padEnd(30)}${m.nsPerCall.toFixed(0).padStart(7)} ns/call  ±${(m.spread * 100).toFixed(0)}%`,
-  );
-  const added = (label: string, ns: number) =>
-    `  ${label.padEnd(30)}${ns.toFixed(0).padStart(7)} ns`;
-  return [
-    'OpenTelemetry overhead (bench/telemetryBench.ts), successful defer(() => of(1)) calls:',
-    ...rows,
-    'Added per call:',
-    added('breaker, telemetry off', addedNs.offOverBare),
-    added('no-op default over off', addedNs.noopOverOff),
-    added('registered SDK over no-op', addedNs.sdkOverNoop),
-  ].join('\n');
+  return { name: 'telemetry', figures, text: formatTelemetryOverhead(figures) };
 }

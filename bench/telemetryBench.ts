@@ -10,24 +10,14 @@
  * global OpenTelemetry state is set up here and torn down at the end: run it in a process of its own, or after
  * anything that registered its own SDK is done.
  */
-import { context, metrics, trace } from '@opentelemetry/api';
+import { context } from '@opentelemetry/api';
 import type { ContextManager } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import {
-  AggregationTemporality,
-  InMemoryMetricExporter,
-  MeterProvider,
-  PeriodicExportingMetricReader,
-} from '@opentelemetry/sdk-metrics';
-import {
-  BasicTracerProvider,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { defer, of } from 'rxjs';
 import type { Observable } from 'rxjs';
+import { pointsOf, registerTelemetrySdk } from '../spec/support/telemetrySdk.js';
+import type { TelemetrySdk } from '../spec/support/telemetrySdk.js';
 import type { CircuitBreaker } from '../src/index.js';
 import { loadCompiledLibrary } from './compiledLibrary.js';
 import { measureInterleaved } from './harness.js';
@@ -77,7 +67,7 @@ export async function measureTelemetryOverhead(
     resetTimeout: oneHour,
   });
   const noop = circuitBreaker({ name: 'bench-otel-noop', resetTimeout: oneHour });
-  const sdk = registerSdk();
+  const sdk = registerTelemetrySdk();
   const recorded = circuitBreaker({ name: 'bench-otel-sdk', resetTimeout: oneHour });
 
   // The only global state a successful call reads is the context manager: each case runs with the one an
@@ -95,7 +85,7 @@ export async function measureTelemetryOverhead(
   ];
   try {
     const measurements = await measureInterleaved(cases, settings);
-    await sdk.expectCalls('bench-otel-sdk');
+    await expectCalls(sdk, 'bench-otel-sdk');
     const ns = (id: string) => measurements.find((m) => m.id === id)?.nsPerCall ?? Number.NaN;
     return {
       measurements,
@@ -111,35 +101,12 @@ export async function measureTelemetryOverhead(
   }
 }
 
-function registerSdk() {
-  const contextManager = new AsyncLocalStorageContextManager().enable();
-  const spans = new InMemorySpanExporter();
-  const tracerProvider = new BasicTracerProvider({
-    spanProcessors: [new SimpleSpanProcessor(spans)],
-  });
-  trace.setGlobalTracerProvider(tracerProvider);
-  const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
-  const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: oneHour });
-  const meterProvider = new MeterProvider({ readers: [reader] });
-  metrics.setGlobalMeterProvider(meterProvider);
-  return {
-    contextManager,
-    /** Fails the benchmark if the SDK case recorded nothing (then it measured the wrong thing). */
-    expectCalls: async (name: string) => {
-      const { resourceMetrics } = await reader.collect();
-      const calls = resourceMetrics.scopeMetrics
-        .flatMap((scope) => scope.metrics)
-        .find((metric) => metric.descriptor.name === 'circuit_breaker.calls');
-      const recorded = calls?.dataPoints.some((p) => p.attributes['circuit_breaker.name'] === name);
-      if (!recorded) throw new Error(`bench: the SDK recorded no calls for ${name}`);
-    },
-    shutdown: async () => {
-      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
-      trace.disable();
-      metrics.disable();
-      context.disable();
-    },
-  };
+/** Fails the benchmark if the SDK case recorded nothing (then it measured the wrong thing). */
+async function expectCalls(sdk: TelemetrySdk, name: string) {
+  const calls = await sdk.collect('circuit_breaker.calls');
+  if (pointsOf(calls, name).length === 0) {
+    throw new Error(`bench: the SDK recorded no calls for ${name}`);
+  }
 }
 
 function withContextManager(
@@ -169,21 +136,21 @@ function subscribeEach(source: Observable<unknown>) {
   };
 }
 
-function formatTable({ measurements, addedNs }: TelemetryOverhead): string {
+/** The overhead as a text section (± is the interquartile range as a share of the median, as elsewhere). */
+export function formatTelemetryOverhead({ measurements, addedNs }: TelemetryOverhead): string {
   const rows = measurements.map(
     (m) =>
-      `  ${m.label.padEnd(30)} ${m.nsPerCall.toFixed(0).padStart(6)} ns/call  (±${(m.spread * 50).toFixed(1)}%)`,
+      `  ${m.label.padEnd(30)}${m.nsPerCall.toFixed(0).padStart(7)} ns/call  ±${(m.spread * 100).toFixed(0)}%`,
   );
   const added = (label: string, ns: number) =>
-    `  ${label.padEnd(30)} ${ns.toFixed(0).padStart(6)} ns`;
+    `  ${label.padEnd(30)}${ns.toFixed(0).padStart(7)} ns`;
   return [
-    'OpenTelemetry overhead, successful synchronous calls (median over rounds):',
+    'OpenTelemetry overhead (bench/telemetryBench.ts), successful defer(() => of(1)) calls:',
     ...rows,
     'Added per call:',
     added('breaker, telemetry off', addedNs.offOverBare),
     added('no-op default over off', addedNs.noopOverOff),
     added('registered SDK over no-op', addedNs.sdkOverNoop),
-    '',
   ].join('\n');
 }
 
@@ -193,5 +160,5 @@ if (isMain) {
   const { values } = parseArgs({ options: { rounds: { type: 'string' } } });
   const rounds = values.rounds === undefined ? undefined : Number(values.rounds);
   const result = await measureTelemetryOverhead(rounds === undefined ? {} : { rounds });
-  process.stdout.write(formatTable(result));
+  process.stdout.write(`${formatTelemetryOverhead(result)}\n`);
 }

@@ -1,13 +1,11 @@
 import { map, pipe, retry } from 'rxjs';
 import { describe, it } from 'vitest';
-import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
+import { circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { stillOpen, tripped } from './support/breakerErrors.js';
+import { states } from './support/states.js';
 
 const boom = new Error('boom');
-const error = (message: string) => new CircuitBreakerError(message, 'db', 'open');
-const stillOpen = error('Timeout not elapsed yet, circuit breaker still open');
-const tripped = error('Failures threshold reached, circuit breaker opened');
-const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
 
 // prettier-ignore
 describe('composition with other operators', () => {

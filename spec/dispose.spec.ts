@@ -1,21 +1,13 @@
 import { map } from 'rxjs';
-import type { Context } from 'rxjs-marbles';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { at } from './support/at.js';
+import { tripped } from './support/breakerErrors.js';
+import { states } from './support/states.js';
 
 const boom = new Error('boom');
-const tripped = new CircuitBreakerError(
-  'Failures threshold reached, circuit breaker opened',
-  'db',
-  'open',
-);
 const disposed = new CircuitBreakerError('Circuit breaker disposed', 'db', 'closed');
-const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
-
-function at(m: Context, marble: string, action: () => unknown) {
-  m.hot(marble).subscribe(() => void action());
-}
 
 // prettier-ignore
 describe('dispose()', () => {

@@ -1,8 +1,10 @@
 import { take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
+import { circuitBreaker } from '../src/index.js';
 import type { CircuitBreaker, CircuitBreakerEvent } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { at } from './support/at.js';
+import { stillOpen, trialFailed, tripped } from './support/breakerErrors.js';
 
 class NotFound extends Error {
   override readonly name = 'NotFound';
@@ -10,9 +12,6 @@ class NotFound extends Error {
 
 const boom = new Error('boom');
 const notFound = new NotFound('no such customer');
-const error = (message: string) => new CircuitBreakerError(message, 'db', 'open');
-const tripped = error('Failures threshold reached, circuit breaker opened');
-const stillOpen = error('Timeout not elapsed yet, circuit breaker still open');
 
 /** Writes each event as `time type [details]`, in the order `events$` emits them. */
 function record(breaker: CircuitBreaker): string[] {
@@ -88,7 +87,7 @@ describe('the order of events$', () => {
     const failing = m.cold('   -#', undefined, boom);
 
     m.expect(failing.pipe(breaker), ' ^      ').toBeObservable(' -#     ', undefined, tripped);
-    m.expect(failing.pipe(breaker), ' -------^').toBeObservable(' --------#', undefined, error('Trial call failed, circuit breaker opened'));
+    m.expect(failing.pipe(breaker), ' -------^').toBeObservable(' --------#', undefined, trialFailed);
     m.flush();
     expect(log).toEqual([
       '0 call',
@@ -129,7 +128,7 @@ describe('the order of events$', () => {
     const slow = m.cold('      ----a|');
     const chatty = m.cold('    -ab|');
 
-    m.hot('                    ---------x').subscribe(() => void breaker.close());
+    at(m, '                    ---------x', () => breaker.close());
     m.expect(missing.pipe(breaker), ' ^        ').toBeObservable(' -#       ', undefined, notFound);
     m.expect(slow.pipe(breaker), '    --^-!    ').toBeObservable(' ---------');
     m.expect(chatty.pipe(breaker, take(1)), '-----^').toBeObservable(' ------(a|)', { a: 'a' });

@@ -1,8 +1,10 @@
 import { map } from 'rxjs';
-import type { Context } from 'rxjs-marbles';
 import { describe, it } from 'vitest';
-import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
+import { circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { tripped } from './support/breakerErrors.js';
+import { probe } from './support/probe.js';
+import { states } from './support/states.js';
 
 class NotFound extends Error {
   override readonly name: string = 'NotFound';
@@ -15,16 +17,6 @@ const boom = new Error('boom');
 const notFound = new NotFound('no such customer');
 const gone = new Gone('customer deleted');
 const clientError = new Error('400 bad request');
-const tripped = new CircuitBreakerError(
-  'Failures threshold reached, circuit breaker opened',
-  'db',
-  'closed',
-);
-const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
-
-function probe<T>(m: Context, marble: string, read: () => T) {
-  return m.hot(marble).pipe(map(read));
-}
 
 // prettier-ignore
 describe('excluded errors', () => {

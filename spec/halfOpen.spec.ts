@@ -2,20 +2,13 @@ import { Subscription, map } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { Context } from 'rxjs-marbles';
 import { describe, it } from 'vitest';
-import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
+import { circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { stillOpen, trialFailed, trialsBusy, tripped } from './support/breakerErrors.js';
+import { probe } from './support/probe.js';
+import { states } from './support/states.js';
 
 const boom = new Error('boom');
-const error = (message: string) => new CircuitBreakerError(message, 'db', 'open');
-const tripped = error('Failures threshold reached, circuit breaker opened');
-const stillOpen = error('Timeout not elapsed yet, circuit breaker still open');
-const trialFailed = error('Trial call failed, circuit breaker opened');
-const trialsBusy = error('Trial calls in progress, circuit breaker half-open');
-const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
-
-function probe<T>(m: Context, marble: string, read: () => T) {
-  return m.hot(marble).pipe(map(read));
-}
 
 /** A scheduler that tells the test scheduler's time but never runs what is scheduled on it. */
 function clockWithoutTimers(m: Context): SchedulerLike {

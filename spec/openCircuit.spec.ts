@@ -1,19 +1,11 @@
 import { map } from 'rxjs';
-import type { Context } from 'rxjs-marbles';
 import { describe, it } from 'vitest';
-import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
+import { circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { stillOpen, tripped } from './support/breakerErrors.js';
+import { probe } from './support/probe.js';
 
 const boom = new Error('boom');
-const stillOpen = new CircuitBreakerError(
-  'Timeout not elapsed yet, circuit breaker still open',
-  'db',
-  'open',
-);
-
-function probe<T>(m: Context, marble: string, read: () => T) {
-  return m.hot(marble).pipe(map(read));
-}
 
 // prettier-ignore
 describe('an open circuit', () => {
@@ -23,7 +15,7 @@ describe('an open circuit', () => {
     const working = m.cold('    -a|');
     const call = working.pipe(breaker);
 
-    m.expect(failing.pipe(breaker), ' ^').toBeObservable(' -#', undefined, new CircuitBreakerError('Failures threshold reached, circuit breaker opened', 'db', 'open'));
+    m.expect(failing.pipe(breaker), ' ^').toBeObservable(' -#', undefined, tripped);
     m.expect(call, '                  ---^     ').toBeObservable(' ---#     ', undefined, stillOpen);
     m.expect(call, '                  -------^ ').toBeObservable(' -------# ', undefined, stillOpen);
     m.expect(working).toHaveSubscriptions([]);
@@ -39,7 +31,7 @@ describe('an open circuit', () => {
     const counters =          ' x--x-x-x-x ';
 
     m.expect(failing.pipe(breaker), ' ^          ').toBeObservable(' -#         ', undefined, boom);
-    m.expect(failing.pipe(breaker), ' -^         ').toBeObservable(' --#        ', undefined, new CircuitBreakerError('Failures threshold reached, circuit breaker opened', 'db', 'open'));
+    m.expect(failing.pipe(breaker), ' -^         ').toBeObservable(' --#        ', undefined, tripped);
     m.expect(failing.pipe(breaker), ' ----^      ').toBeObservable(' ----#      ', undefined, stillOpen);
     m.expect(failing.pipe(breaker), ' ------^    ').toBeObservable(' ------#    ', undefined, stillOpen);
     m.expect(failing).toHaveSubscriptions([' ^!', ' -^!']);

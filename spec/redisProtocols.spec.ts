@@ -1,5 +1,4 @@
-import { Redis } from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { circuitBreaker, isCircuitBreakerError } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
 import type { ClientKind, ConnectOptions } from './support/redisClients.js';
@@ -13,21 +12,9 @@ import {
   succeed,
   waitFor,
 } from './support/redisClients.js';
-import { startRedisServer } from './support/redisServer.js';
-import type { RedisServer } from './support/redisServer.js';
+import { useRedisServer } from './support/useRedisServer.js';
 
-let server: RedisServer;
-let admin: Redis;
-
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis({ port: server.port, host: '127.0.0.1' });
-});
-
-afterAll(async () => {
-  close(admin);
-  await server.stop();
-});
+const server = useRedisServer();
 
 interface Pairing {
   readonly name: string;
@@ -67,7 +54,7 @@ describe.each(pairings)('redisStore over $name', ({ name, kinds, options }) => {
       await waitFor(() => a.state === 'half-open', 2000, 'half-open on a');
       await succeed(a);
       await waitFor(() => b.state === 'closed', 2000, 'closed on b');
-      await admin.config('RESETSTAT');
+      await server.admin.config('RESETSTAT');
       for (let call = 0; call < 200; call += 1) await succeed(call % 2 ? a : b);
 
       expect(seenByA.transitions()).toEqual([
@@ -80,7 +67,7 @@ describe.each(pairings)('redisStore over $name', ({ name, kinds, options }) => {
         { from: 'open', to: 'half-open', reason: 'manual' },
         { from: 'half-open', to: 'closed', reason: 'remote' },
       ]);
-      expect(await commandCalls(admin)).toEqual({ 'config|resetstat': 1 });
+      expect(await commandCalls(server.admin)).toEqual({ 'config|resetstat': 1 });
       expect([...seenByA.storeErrors(), ...seenByB.storeErrors()]).toEqual([]);
     } finally {
       [a, b].forEach((breaker) => breaker.dispose());

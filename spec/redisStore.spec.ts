@@ -1,7 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { NEVER, asyncScheduler, firstValueFrom } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { circuitBreaker, isCircuitBreakerError } from '../src/index.js';
 import type { CircuitBreaker, CircuitBreakerConfig } from '../src/index.js';
 import { RedisStoreError, redisStore } from '../src/redis/index.js';
@@ -15,26 +15,14 @@ import {
   succeed,
   waitFor,
 } from './support/redisClients.js';
-import { startRedisServer } from './support/redisServer.js';
-import type { RedisServer } from './support/redisServer.js';
+import { useRedisServer } from './support/useRedisServer.js';
 
-let server: RedisServer;
-let admin: Redis;
+const server = useRedisServer();
 const cleanups: (() => void)[] = [];
 let namespaceCount = 0;
 
-beforeAll(async () => {
-  server = await startRedisServer();
-  admin = new Redis({ port: server.port, host: '127.0.0.1' });
-});
-
 afterEach(() => {
   cleanups.splice(0).forEach((cleanup) => cleanup());
-});
-
-afterAll(async () => {
-  close(admin);
-  await server.stop();
 });
 
 /** A fresh namespace per test, so tests never see each other's state. */
@@ -77,11 +65,11 @@ function fleet(
 }
 
 async function sharedState(namespace: string, name = 'payments') {
-  return admin.hgetall(`${namespace}:{${name}}:state`);
+  return server.admin.hgetall(`${namespace}:{${name}}:state`);
 }
 
 async function scriptCalls(): Promise<number> {
-  const calls = await commandCalls(admin);
+  const calls = await commandCalls(server.admin);
   return (calls.eval ?? 0) + (calls.evalsha ?? 0);
 }
 
@@ -145,7 +133,7 @@ describe('redisStore: sharing state', () => {
     expect(orders.state).toBe('closed');
     expect(elsewhere.state).toBe('closed');
     expect(await succeed(orders)).toBe('ok');
-    expect(await admin.exists(`${namespace}:{orders}:state`)).toBe(0);
+    expect(await server.admin.exists(`${namespace}:{orders}:state`)).toBe(0);
   });
 
   it('makes manual transitions on one process take effect on all', async () => {
@@ -240,11 +228,11 @@ describe('redisStore: round trips', () => {
     const namespace = freshNamespace();
     const [breaker] = fleet(1, { namespace });
     await succeed(breaker);
-    await admin.config('RESETSTAT');
+    await server.admin.config('RESETSTAT');
 
     for (let call = 0; call < 5000; call += 1) await succeed(breaker);
 
-    const calls = await commandCalls(admin);
+    const calls = await commandCalls(server.admin);
     expect(calls).toEqual({ 'config|resetstat': 1 });
   });
 
@@ -252,7 +240,7 @@ describe('redisStore: round trips', () => {
     const namespace = freshNamespace();
     const [breaker] = fleet(1, { namespace, failMax: 10 });
     await succeed(breaker);
-    await admin.config('RESETSTAT');
+    await server.admin.config('RESETSTAT');
 
     await fail(breaker);
     await fail(breaker);
@@ -266,7 +254,7 @@ describe('redisStore: round trips', () => {
     const namespace = freshNamespace();
     const [breaker] = fleet(1, { namespace, failMax: 1 });
     await succeed(breaker);
-    await admin.config('RESETSTAT');
+    await server.admin.config('RESETSTAT');
 
     await fail(breaker);
     expect(await scriptCalls()).toBe(1);
@@ -297,10 +285,10 @@ describe('redisStore: half-open across processes', () => {
     for (const breaker of breakers) calls.push(await hang(breaker));
 
     expect(calls.map((call) => call.admitted)).toEqual([true, true, false]);
-    expect(await admin.zcard(`${namespace}:{payments}:trials`)).toBe(2);
+    expect(await server.admin.zcard(`${namespace}:{payments}:trials`)).toBe(2);
     calls[0].stop();
     await waitFor(
-      async () => (await admin.zcard(`${namespace}:{payments}:trials`)) === 1,
+      async () => (await server.admin.zcard(`${namespace}:{payments}:trials`)) === 1,
       2000,
       'the release',
     );
@@ -364,18 +352,18 @@ describe('redisStore: generations', () => {
 
 describe('redisStore: bad data', () => {
   const cases: [string, (key: string) => Promise<unknown>][] = [
-    ['a string where the state hash belongs', (key) => admin.set(key, 'garbage')],
+    ['a string where the state hash belongs', (key) => server.admin.set(key, 'garbage')],
     [
       'an unknown state name',
-      (key) => admin.hset(key, { s: 'banana', g: 1, f: 0, o: 0, c: 0, i: 'x' }),
+      (key) => server.admin.hset(key, { s: 'banana', g: 1, f: 0, o: 0, c: 0, i: 'x' }),
     ],
     [
       'a counter that is not a number',
-      (key) => admin.hset(key, { s: 'closed', g: 'two', f: 0, o: 0, c: 0, i: 'x' }),
+      (key) => server.admin.hset(key, { s: 'closed', g: 'two', f: 0, o: 0, c: 0, i: 'x' }),
     ],
     [
       'a list where the trial permits belong',
-      (key) => admin.rpush(key.replace(/state$/, 'trials'), 'x'),
+      (key) => server.admin.rpush(key.replace(/state$/, 'trials'), 'x'),
     ],
   ];
 
@@ -403,7 +391,7 @@ describe('redisStore: bad data', () => {
       await move();
     await waitFor(async () => (await sharedState(namespace)).g === '4', 2000, 'generation 4');
 
-    await admin.flushall();
+    await server.admin.flushall();
     // The first failure carries a permit of generation 4, which no longer exists: not counted.
     expect(String(await fail(a))).toBe('Error: boom');
     expect(isCircuitBreakerError(await fail(a))).toBe(true);
@@ -418,7 +406,7 @@ describe('redisStore: bad data', () => {
     await succeed(breaker);
     const recorder = recordEvents(breaker);
 
-    await admin.publish(`${namespace}:{payments}:transitions`, 'not|a|transition');
+    await server.admin.publish(`${namespace}:{payments}:transitions`, 'not|a|transition');
 
     await waitFor(() => recorder.storeErrors().length > 0, 2000, 'the store error');
     expect((recorder.storeErrors()[0] as RedisStoreError).kind).toBe('bad-data');
@@ -435,7 +423,7 @@ describe('redisStore: clients and lifecycle', () => {
     const other = breakerOn(client(), { namespace, name: 'orders' });
     await Promise.all([payments, orders, other].map(succeed));
     const subscribers = async () =>
-      ((await admin.client('LIST')) as string)
+      ((await server.admin.client('LIST')) as string)
         .split('\n')
         .filter((line) => / sub=[1-9]/.test(line));
     expect(await subscribers()).toHaveLength(2);
@@ -463,7 +451,7 @@ describe('redisStore: clients and lifecycle', () => {
     await fail(lazy);
 
     expect(lazy.state).toBe('open');
-    expect(await admin.hget(`app:${namespace}:{payments}:state`, 's')).toBe('open');
+    expect(await server.admin.hget(`app:${namespace}:{payments}:state`, 's')).toBe('open');
   });
 
   it('checks its options and the breaker name', () => {

@@ -1,22 +1,12 @@
-import { map } from 'rxjs';
-import type { Context } from 'rxjs-marbles';
 import { describe, it } from 'vitest';
-import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
+import { circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { at } from './support/at.js';
+import { stillOpen, tripped } from './support/breakerErrors.js';
+import { probe } from './support/probe.js';
+import { states } from './support/states.js';
 
 const boom = new Error('boom');
-const error = (message: string) => new CircuitBreakerError(message, 'db', 'open');
-const tripped = error('Failures threshold reached, circuit breaker opened');
-const stillOpen = error('Timeout not elapsed yet, circuit breaker still open');
-const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
-
-function probe<T>(m: Context, marble: string, read: () => T) {
-  return m.hot(marble).pipe(map(read));
-}
-
-function at(m: Context, marble: string, action: () => unknown) {
-  m.hot(marble).subscribe(() => void action());
-}
 
 // prettier-ignore
 describe('settings changed on a live breaker', () => {

@@ -1,19 +1,13 @@
 import { map } from 'rxjs';
-import type { Context } from 'rxjs-marbles';
 import { describe, expect, it } from 'vitest';
-import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
+import { circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { trialFailed, tripped } from './support/breakerErrors.js';
+import { probe } from './support/probe.js';
+import { states } from './support/states.js';
 
 const boom = new Error('boom');
 const slowBoom = new Error('slow boom');
-const error = (message: string) => new CircuitBreakerError(message, 'db', 'open');
-const tripped = error('Failures threshold reached, circuit breaker opened');
-const trialFailed = error('Trial call failed, circuit breaker opened');
-const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
-
-function probe<T>(m: Context, marble: string, read: () => T) {
-  return m.hot(marble).pipe(map(read));
-}
 
 // prettier-ignore
 describe('an outcome that arrives after the circuit changed state', () => {

@@ -1,26 +1,12 @@
 import { map, throwError } from 'rxjs';
-import type { Context } from 'rxjs-marbles';
 import { describe, expect, it, vi } from 'vitest';
 import { CircuitBreakerError, circuitBreaker, isCircuitBreakerError } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { stillOpen, tripped } from './support/breakerErrors.js';
+import { probe } from './support/probe.js';
+import { states } from './support/states.js';
 
 const boom = new Error('boom');
-const tripped = new CircuitBreakerError(
-  'Failures threshold reached, circuit breaker opened',
-  'db',
-  'open',
-);
-const stillOpen = new CircuitBreakerError(
-  'Timeout not elapsed yet, circuit breaker still open',
-  'db',
-  'open',
-);
-const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
-
-/** Emits `read()` at each `x` of `marble`: a way to show a getter's value frame by frame. */
-function probe<T>(m: Context, marble: string, read: () => T) {
-  return m.hot(marble).pipe(map(read));
-}
 
 // prettier-ignore
 describe('tripping at failMax', () => {

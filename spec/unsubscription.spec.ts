@@ -1,19 +1,13 @@
 import { Subject, concat, firstValueFrom, map, of, take, throwError } from 'rxjs';
-import type { Context } from 'rxjs-marbles';
 import { describe, expect, it } from 'vitest';
-import { CircuitBreakerError, circuitBreaker, memoryStore } from '../src/index.js';
+import { circuitBreaker, memoryStore } from '../src/index.js';
 import type { CircuitBreakerEvent, StateStoreFactory } from '../src/index.js';
 import { marbles } from './marbles.js';
+import { trialsBusy, tripped } from './support/breakerErrors.js';
+import { probe } from './support/probe.js';
+import { states } from './support/states.js';
 
 const boom = new Error('boom');
-const error = (message: string) => new CircuitBreakerError(message, 'db', 'open');
-const tripped = error('Failures threshold reached, circuit breaker opened');
-const trialsBusy = error('Trial calls in progress, circuit breaker half-open');
-const states = { c: 'closed', o: 'open', h: 'half-open' } as const;
-
-function probe<T>(m: Context, marble: string, read: () => T) {
-  return m.hot(marble).pipe(map(read));
-}
 
 // prettier-ignore
 describe('unsubscription', () => {

@@ -38,8 +38,8 @@ export function parseFlags(argv: readonly string[], names: readonly string[]): P
     if (values.help === true) return 'help';
     return values as Record<string, string | undefined>;
   } catch (error: unknown) {
-    // parseArgs explains unknown options and missing values well; keep its first sentence only.
-    const message = error instanceof Error ? error.message.split('. ')[0] : String(error);
+    // parseArgs explains unknown options and missing values well; keep its first sentence (or line) only.
+    const message = error instanceof Error ? error.message.split(/\.\s|\n/)[0] : String(error);
     throw new UsageError(message ?? 'invalid arguments');
   }
 }

@@ -1,14 +1,11 @@
 import { UsageError, numberFlag, parseFlags } from './cliOptions.js';
+import { parseScenarioOptions, scenarioFlags } from './scenarioOptions.js';
+import type { ScenarioOptions } from './scenarioOptions.js';
 
 /** The settings of `npm run demo:fleet`. */
-export interface FleetOptions {
+export interface FleetOptions extends ScenarioOptions {
   /** Calls per second of each worker; there is one worker per entry. */
   readonly rates: readonly number[];
-  readonly duration: number;
-  readonly outageStart: number;
-  readonly outageLength: number;
-  readonly failMax: number;
-  readonly resetTimeout: number;
 }
 
 export const fleetDefaults: FleetOptions = {
@@ -39,41 +36,14 @@ Options:
 Colour is used when stdout is a terminal and NO_COLOR is not set; piped output is plain text.
 `;
 
-const flags = ['rates', 'duration', 'outage-start', 'outage-length', 'fail-max', 'reset-timeout'];
-
 /** Reads the fleet demo's command line; a bad option is a {@link UsageError} that names it. */
 export function parseFleetOptions(argv: readonly string[]): FleetOptions | 'help' {
-  const given = parseFlags(argv, flags);
+  const given = parseFlags(argv, ['rates', ...scenarioFlags]);
   if (given === 'help') return 'help';
-  const options: FleetOptions = {
+  return {
     rates: given.rates === undefined ? fleetDefaults.rates : parseRates(given.rates),
-    duration: numberFlag(given, 'duration', fleetDefaults.duration, {
-      min: 1,
-      max: 600,
-      integer: true,
-    }),
-    outageStart: numberFlag(given, 'outage-start', fleetDefaults.outageStart, { min: 0, max: 600 }),
-    outageLength: numberFlag(given, 'outage-length', fleetDefaults.outageLength, {
-      min: 0,
-      max: 600,
-    }),
-    failMax: numberFlag(given, 'fail-max', fleetDefaults.failMax, {
-      min: 1,
-      max: 1000,
-      integer: true,
-    }),
-    resetTimeout: numberFlag(given, 'reset-timeout', fleetDefaults.resetTimeout, {
-      min: 0,
-      max: 600_000,
-      integer: true,
-    }),
+    ...parseScenarioOptions(given, fleetDefaults),
   };
-  if (options.outageStart >= options.duration) {
-    throw new UsageError(
-      `--outage-start (${options.outageStart}) must be before the end of the demo (--duration ${options.duration})`,
-    );
-  }
-  return options;
 }
 
 function parseRates(raw: string): number[] {

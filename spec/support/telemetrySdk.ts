@@ -1,7 +1,8 @@
 // Registers the real OpenTelemetry SDK globally, as an application does at startup, with in-memory exporters the
 // specs read. Vitest runs each spec file in its own process (pool: forks), so one registration per file is enough.
+// bench/telemetryBench.ts measures a breaker under this same SDK.
 import { context, metrics, trace } from '@opentelemetry/api';
-import type { Attributes } from '@opentelemetry/api';
+import type { Attributes, ContextManager } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import {
   AggregationTemporality,
@@ -20,23 +21,31 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 export interface TelemetrySdk {
   /** Spans ended so far (SimpleSpanProcessor exports each one as it ends). */
   readonly spans: InMemorySpanExporter;
+  /** The AsyncLocalStorage context manager it registered. */
+  readonly contextManager: ContextManager;
   /** Collects every metric now and returns the one named `name` that `scope` (a meter's name) reports. */
   collect(name: string, scope?: string): Promise<MetricData | undefined>;
+  /** Shuts the providers down and unregisters all it registered, for a process that goes on without it. */
+  shutdown(): Promise<void>;
 }
 
 /** Registers tracing, metrics and an AsyncLocalStorage context manager globally. */
 export function registerTelemetrySdk(): TelemetrySdk {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  const contextManager = new AsyncLocalStorageContextManager().enable();
+  context.setGlobalContextManager(contextManager);
   const spans = new InMemorySpanExporter();
-  trace.setGlobalTracerProvider(
-    new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }),
-  );
+  const tracerProvider = new BasicTracerProvider({
+    spanProcessors: [new SimpleSpanProcessor(spans)],
+  });
+  trace.setGlobalTracerProvider(tracerProvider);
   const exporter = new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   // The interval never fires during a spec: metrics are exported on demand by forceFlush().
   const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 3_600_000 });
-  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
+  const meterProvider = new MeterProvider({ readers: [reader] });
+  metrics.setGlobalMeterProvider(meterProvider);
   return {
     spans,
+    contextManager,
     collect: async (name, scope = 'rxjs-circuit-breaker') => {
       exporter.reset();
       await reader.forceFlush();
@@ -46,6 +55,12 @@ export function registerTelemetrySdk(): TelemetrySdk {
         .filter((scopeMetrics) => scopeMetrics.scope.name === scope)
         .flatMap((scopeMetrics) => scopeMetrics.metrics)
         .find((metric) => metric.descriptor.name === name);
+    },
+    shutdown: async () => {
+      await Promise.all([tracerProvider.shutdown(), meterProvider.shutdown()]);
+      trace.disable();
+      metrics.disable();
+      context.disable();
     },
   };
 }
