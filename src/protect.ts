@@ -3,7 +3,7 @@ import type { Observer, Subscriber, Subscription } from 'rxjs';
 import type { Breaker } from './Breaker.js';
 import type { CallInfo } from './BreakerObserver.js';
 import { CircuitBreakerError } from './CircuitBreakerError.js';
-import type { MaybePromise } from './core/StateStore.js';
+import { whenReady } from './core/maybePromise.js';
 import type { Permit } from './core/stateMachine.js';
 
 /**
@@ -61,7 +61,8 @@ class ProtectedCall<T> implements Observer<T> {
   error(error: unknown): void {
     if (this.subscriber.closed || !this.permit) return;
     this.finished = true;
-    then(this.breaker.fail(this.permit, this.info, error), (forwarded) =>
+    // The breaker's promises never reject: it turns store faults into events and fallbacks.
+    void whenReady(this.breaker.fail(this.permit, this.info, error), (forwarded) =>
       this.subscriber.error(forwarded),
     );
   }
@@ -69,7 +70,7 @@ class ProtectedCall<T> implements Observer<T> {
   complete(): void {
     if (this.subscriber.closed || !this.permit) return;
     this.finished = true;
-    // Not then(): no closure on the hot path.
+    // Not whenReady(): no closure on the hot path.
     const recorded = this.breaker.succeed(this.permit, this.info);
     if (recorded instanceof Promise) void recorded.then(() => this.subscriber.complete());
     else this.subscriber.complete();
@@ -93,10 +94,4 @@ class ProtectedCall<T> implements Observer<T> {
     // synchronous emission): stop the source here, or it would run on unheard.
     if (this.subscriber.closed) this.inner.unsubscribe();
   }
-}
-
-/** Runs `next` now, or once the promise resolves (the breaker's own promises never reject). */
-function then<T>(value: MaybePromise<T>, next: (value: T) => void): void {
-  if (value instanceof Promise) void value.then(next);
-  else next(value);
 }

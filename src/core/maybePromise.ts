@@ -7,7 +7,7 @@ import type { MaybePromise } from './StateStore.js';
 export function whenReady<T, R>(
   value: MaybePromise<T>,
   next: (value: T) => R,
-  onRejected: (error: unknown) => R,
+  onRejected?: (error: unknown) => R,
 ): MaybePromise<R> {
   // `instanceof` rather than looking for `then`: a miss on `then` walks the prototype chain of every answer.
   return value instanceof Promise ? value.then(next, onRejected) : next(value);
