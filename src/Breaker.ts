@@ -189,11 +189,7 @@ export class Breaker {
   /** Records an error and returns the error the subscriber should get. */
   fail(permit: Permit, call: CallInfo, error: unknown): MaybePromise<unknown> {
     if (isExcluded(this.config.exclude, error)) {
-      return whenReady(
-        this.succeed(permit, call, { error }),
-        () => error,
-        () => error,
-      );
+      return whenReady(this.succeed(permit, call, { error }), () => error);
     }
     return whenReady(
       this.store.recordFailure(permit, this.now()),

@@ -31,16 +31,18 @@ const meterMethods = ['createCounter', 'createHistogram', 'createObservableGauge
 
 const checks: Record<keyof CircuitBreakerConfig, Check> = {
   name: (option, value) => {
-    if (typeof value !== 'string' || value === '')
+    if (typeof value !== 'string' || value === '') {
       fail(TypeError, option, 'a non-empty string', value);
+    }
   },
   failMax: checkCount,
   resetTimeout: checkDuration,
   successThreshold: checkCount,
   halfOpenMaxCalls: checkCount,
   exclude: (option, value) => {
-    if (!Array.isArray(value))
+    if (!Array.isArray(value)) {
       fail(TypeError, option, 'an array of error classes or predicates', value);
+    }
     value.forEach((rule, index) => {
       if (typeof rule !== 'function') {
         fail(TypeError, `${option}[${index}]`, 'an error class or a predicate function', rule);
@@ -57,8 +59,9 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
     }
   },
   store: (option, value) => {
-    if (typeof value !== 'function')
+    if (typeof value !== 'function') {
       fail(TypeError, option, 'a store factory such as memoryStore()', value);
+    }
   },
   tracer: (option, value) => {
     if (value !== false && !hasMethods(value, ['startSpan'])) {
@@ -115,8 +118,9 @@ function checkCount(option: string, value: unknown) {
 }
 
 function checkDuration(option: string, value: unknown) {
-  if (typeof value !== 'number')
+  if (typeof value !== 'number') {
     fail(TypeError, option, 'a finite number of milliseconds ≥ 0', value);
+  }
   if (!Number.isFinite(value) || value < 0) {
     fail(RangeError, option, 'a finite number of milliseconds ≥ 0', value);
   }
