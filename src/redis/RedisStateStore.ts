@@ -11,8 +11,10 @@ import { unrefTimer } from '../unrefTimer.js';
 import { ClockOffset } from './ClockOffset.js';
 import type { RedisKeys } from './keys.js';
 import { redisKeys } from './keys.js';
+import { LocalMode } from './LocalMode.js';
 import { parseScriptReply, parseTransitionMessage } from './parseReply.js';
 import type { RedisClientLike } from './RedisClientLike.js';
+import type { RedisPermit } from './RedisPermit.js';
 import { RedisStoreError } from './RedisStoreError.js';
 import { defineScripts, runScript } from './scripts.js';
 import type { ScriptName } from './scripts.js';
@@ -21,14 +23,6 @@ import { toBreakerState } from './sharedState.js';
 import { listen } from './subscriberHub.js';
 import type { ResolvedRedisStoreOptions } from './validateRedisStoreOptions.js';
 import { withTimeout } from './withTimeout.js';
-
-/** A permit as this store hands it out. The breaker gives it back as it got it. */
-interface RedisPermit extends Permit {
-  /** The half-open trial slot this call holds in Redis. */
-  readonly trialId?: string;
-  /** Set when the call was admitted on the local state while Redis was unreachable: the outage it belongs to. */
-  readonly localEpoch?: number;
-}
 
 /** Which life of the shared state hash, and which generation in it, the local mirror reflects. */
 interface SharedVersion {
@@ -70,12 +64,8 @@ export class RedisStateStore implements StateStore {
   private syncing?: Promise<void>;
   private syncPending = false;
   private shared?: SharedVersion;
-  /** True while Redis is unreachable and decisions are local. */
-  private local = false;
-  /** True once a local decision moved the mirror away from the last shared state. */
-  private diverged = false;
-  /** Counts the switches between shared and local mode: a local permit is valid only in its own epoch. */
-  private epoch = 0;
+  /** Whether decisions are local because Redis is unreachable, and since which outage. */
+  private readonly local = new LocalMode();
   private permitCount = 0;
   private disposed = false;
 
@@ -115,12 +105,12 @@ export class RedisStateStore implements StateStore {
       'acquire',
       [resetTimeout, halfOpenMaxCalls, trialId, this.options.trialPermitTtl],
       (reply, shared) => {
-        if (!reply.flag) return { state: shared, transition: this.ownTransition(reply) };
+        if (!reply.flag) return { state: shared, transition: ownTransition(reply) };
         const permit: RedisPermit =
           shared.name === 'half-open'
             ? { generation: shared.generation, trialId }
             : { generation: shared.generation };
-        return { state: shared, transition: this.ownTransition(reply), permit };
+        return { state: shared, transition: ownTransition(reply), permit };
       },
       () => this.acquireLocally(this.now()),
     );
@@ -128,8 +118,8 @@ export class RedisStateStore implements StateStore {
 
   release(permit: Permit): void {
     const { trialId, localEpoch } = permit as RedisPermit;
-    if (localEpoch !== undefined || this.local) {
-      if (this.isCurrentLocal(permit)) this.state = machine.release(this.state, permit);
+    if (localEpoch !== undefined || this.local.active) {
+      if (this.local.admits(permit)) this.state = machine.release(this.state, permit);
       return;
     }
     if (trialId === undefined) return;
@@ -163,11 +153,7 @@ export class RedisStateStore implements StateStore {
     return this.run(
       'success',
       [permit.generation, settings.successThreshold, trialId],
-      (reply, shared) => ({
-        state: shared,
-        counted: reply.flag,
-        transition: this.ownTransition(reply),
-      }),
+      recorded,
       () => this.keep(decide()),
     );
   }
@@ -181,15 +167,8 @@ export class RedisStateStore implements StateStore {
       return { state, counted: false };
     }
     if (this.decidesLocally('failure', true)) return this.keep(decide());
-    return this.run(
-      'failure',
-      [permit.generation, settings.failMax],
-      (reply, shared) => ({
-        state: shared,
-        counted: reply.flag,
-        transition: this.ownTransition(reply),
-      }),
-      () => this.keep(decide()),
+    return this.run('failure', [permit.generation, settings.failMax], recorded, () =>
+      this.keep(decide()),
     );
   }
 
@@ -198,7 +177,7 @@ export class RedisStateStore implements StateStore {
     return this.run(
       'force',
       [to],
-      (reply, shared) => ({ state: shared, transition: this.ownTransition(reply) }),
+      (reply, shared) => ({ state: shared, transition: ownTransition(reply) }),
       () => this.keep(machine.force(this.state, to, this.now())),
     );
   }
@@ -212,7 +191,8 @@ export class RedisStateStore implements StateStore {
     for (const timer of this.timers) timer.unsubscribe();
     this.timers.clear();
     this.remote.complete();
-    this.finishFirstSync();
+    // Calls waiting for the first read go on with the local state, instead of waiting for a read that never comes.
+    this.endFirstSync();
   }
 
   private settleWithin(now: number, attempts: number): MaybePromise<Step> {
@@ -225,7 +205,7 @@ export class RedisStateStore implements StateStore {
       'settle',
       [this.context.settings.resetTimeout],
       (reply, shared): MaybePromise<Step> => {
-        const transition = this.ownTransition(reply);
+        const transition = ownTransition(reply);
         if (transition || shared.name !== 'open' || attempts <= 1)
           return { state: shared, transition };
         // Redis's clock has not reached the deadline yet (the local estimate of it was a little early).
@@ -239,40 +219,6 @@ export class RedisStateStore implements StateStore {
       },
       decide,
     );
-  }
-
-  private acquireLocally(now: number): Admission {
-    const step = this.keep(machine.acquire(this.state, now, this.context.settings));
-    if (!step.permit) return step;
-    const permit: RedisPermit = { generation: step.permit.generation, localEpoch: this.epoch };
-    return { ...step, permit };
-  }
-
-  /** An outcome of a call admitted locally counts only while this store is still local since then. */
-  private recordLocally(permit: Permit, decide: () => Recorded): Recorded {
-    if (!this.isCurrentLocal(permit)) return { state: this.state, counted: false };
-    return this.keep(decide());
-  }
-
-  private isCurrentLocal(permit: Permit): boolean {
-    const { localEpoch } = permit as RedisPermit;
-    return this.local && (localEpoch === undefined || localEpoch === this.epoch);
-  }
-
-  /**
-   * Whether this operation must be decided on the local state: Redis is unreachable, or was the last time we
-   * tried. `write` says the operation would have sent a command (skipping it is reported as a store error).
-   */
-  private decidesLocally(operation: string, write: boolean): boolean {
-    const ready = this.client.status === 'ready';
-    if (!this.local) {
-      if (ready) return false;
-      this.goLocal(this.unavailable(operation));
-      return true;
-    }
-    if (write) this.report(this.unavailable(operation));
-    if (ready) void this.sync();
-    return true;
   }
 
   /**
@@ -348,9 +294,9 @@ export class RedisStateStore implements StateStore {
     const known = this.shared;
     const sameLife = known?.incarnation === shared.incarnation;
     // A message about a later transition was applied already: this reply is older news.
-    if (!this.local && sameLife && shared.generation < known.generation) return;
+    if (!this.local.active && sameLife && shared.generation < known.generation) return;
     const before = this.state.name;
-    const diverged = this.local ? this.goShared() : false;
+    const diverged = this.local.leave();
     this.shared = { incarnation: shared.incarnation, generation: shared.generation };
     this.state = toBreakerState(shared, (ms) => this.clock.toLocal(ms));
     const expected = own ? shared.generation - 1 : shared.generation;
@@ -436,19 +382,45 @@ export class RedisStateStore implements StateStore {
     this.finishFirstSync();
   }
 
+  private acquireLocally(now: number): Admission {
+    const step = this.keep(machine.acquire(this.state, now, this.context.settings));
+    if (!step.permit) return step;
+    return { ...step, permit: this.local.permit(step.permit.generation) };
+  }
+
+  /** An outcome of a call admitted locally counts only while this store is still local since then. */
+  private recordLocally(permit: Permit, decide: () => Recorded): Recorded {
+    if (!this.local.admits(permit)) return { state: this.state, counted: false };
+    return this.keep(decide());
+  }
+
+  /**
+   * Whether this operation must be decided on the local state: Redis is unreachable, or was the last time we
+   * tried. `write` says the operation would have sent a command (skipping it is reported as a store error).
+   */
+  private decidesLocally(operation: string, write: boolean): boolean {
+    const ready = this.client.status === 'ready';
+    if (!this.local.active) {
+      if (ready) return false;
+      this.goLocal(this.unavailable(operation));
+      return true;
+    }
+    if (write) this.report(this.unavailable(operation));
+    if (ready) void this.sync();
+    return true;
+  }
+
+  /** Reports why Redis cannot be used now and, unless it is already local, makes this store decide locally. */
   private goLocal(error: RedisStoreError): void {
     this.report(error);
     this.endFirstSync();
-    if (this.local) return;
-    this.local = true;
-    this.diverged = false;
-    this.epoch += 1;
+    if (!this.local.enter()) return;
     this.scheduleRecovery();
     const fallback = this.options.fallbackState;
     if (fallback === undefined || fallback === this.state.name) return;
     const before = this.state.name;
     this.state = machine.force(this.state, fallback, this.now()).state;
-    this.diverged = true;
+    this.local.diverge();
     this.emitRemote(before, fallback);
   }
 
@@ -458,29 +430,16 @@ export class RedisStateStore implements StateStore {
    */
   private scheduleRecovery(): void {
     this.schedule(() => {
-      if (!this.local || this.disposed) return;
+      if (!this.local.active || this.disposed) return;
       void this.sync().then(() => this.scheduleRecovery());
     }, this.options.commandTimeout);
   }
 
-  /** Leaves local mode; returns whether local decisions had moved the mirror. */
-  private goShared(): boolean {
-    const diverged = this.diverged;
-    this.local = false;
-    this.diverged = false;
-    this.epoch += 1;
-    return diverged;
-  }
-
+  /** Takes a decision made on the local state into the mirror. */
   private keep<S extends Step>(step: S): S {
     this.state = step.state;
-    if (step.transition && this.local) this.diverged = true;
+    if (step.transition) this.local.diverge();
     return step;
-  }
-
-  private ownTransition(reply: ScriptReply): Transition | undefined {
-    if (!reply.own) return undefined;
-    return { from: reply.own.from, to: reply.shared.name, reason: reply.own.reason };
   }
 
   private emitRemote(from: CircuitState, to: CircuitState): void {
@@ -508,7 +467,9 @@ export class RedisStateStore implements StateStore {
   private unavailable(operation: string): RedisStoreError {
     const status = this.client.status;
     const why =
-      this.local && status === 'ready' ? 'Redis failed the last command' : `client is "${status}"`;
+      this.local.active && status === 'ready'
+        ? 'Redis failed the last command'
+        : `client is "${status}"`;
     return new RedisStoreError('unavailable', operation, `${why}; decided on the local state`);
   }
 
@@ -527,4 +488,15 @@ export class RedisStateStore implements StateStore {
   private now(): number {
     return this.context.scheduler.now();
   }
+}
+
+/** The transition the caller of a script made, if it made one. */
+function ownTransition(reply: ScriptReply): Transition | undefined {
+  if (!reply.own) return undefined;
+  return { from: reply.own.from, to: reply.shared.name, reason: reply.own.reason };
+}
+
+/** What a success or failure script decided. */
+function recorded(reply: ScriptReply, shared: BreakerState): Recorded {
+  return { state: shared, counted: reply.flag, transition: ownTransition(reply) };
 }
