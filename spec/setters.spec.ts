@@ -2,7 +2,7 @@ import { describe, it } from 'vitest';
 import { circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
 import { at } from './support/at.js';
-import { stillOpen, tripped } from './support/breakerErrors.js';
+import { stillOpen, trialsBusy, tripped } from './support/breakerErrors.js';
 import { probe } from './support/probe.js';
 import { states } from './support/states.js';
 
@@ -64,5 +64,17 @@ describe('settings changed on a live breaker', () => {
     m.expect(working.pipe(breaker), ' ------^ ').toBeObservable(' -------|');
     m.expect(breaker.state$).toBeObservable(' co--h--c', states);
     m.expect(probe(m, ' x--x', () => breaker.successThreshold)).toBeObservable(' a--b', { a: 1, b: 2 });
+  }));
+
+  it('halfOpenMaxCalls: trial calls are admitted up to the new value', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 1, resetTimeout: 3, scheduler: m.scheduler });
+    const failing = m.cold('   -#', undefined, boom);
+    const slow = m.cold('      ----|');
+
+    at(m, '                    --x', () => (breaker.halfOpenMaxCalls = 2));
+    m.expect(failing.pipe(breaker), ' ^        ').toBeObservable(' -#       ', undefined, tripped);
+    m.expect(slow.pipe(breaker), '    ----^    ').toBeObservable(' --------|');
+    m.expect(slow.pipe(breaker), '    ----^    ').toBeObservable(' --------|');
+    m.expect(slow.pipe(breaker), '    ----^    ').toBeObservable(' ----#    ', undefined, trialsBusy);
   }));
 });

@@ -195,8 +195,8 @@ describe('circuit_breaker.state', () => {
     expect(pointsOf(metric, 'gauge-descriptor')).toHaveLength(3);
   });
 
-  it('stops reporting once the breaker is disposed', async () => {
-    // A cumulative reader repeats a gauge's last values forever; a delta reader shows what was observed.
+  it('reports 0 for every state once the breaker is disposed, then stops reporting it', async () => {
+    // A delta reader shows exactly what was observed at each collection.
     const reader = new PeriodicExportingMetricReader({
       exporter: new InMemoryMetricExporter(AggregationTemporality.DELTA),
       exportIntervalMillis: 3_600_000,
@@ -207,14 +207,33 @@ describe('circuit_breaker.state', () => {
       const gauge = resourceMetrics.scopeMetrics[0]?.metrics.find(
         (metric) => metric.descriptor.name === 'circuit_breaker.state',
       );
-      return pointsOf(gauge, 'gauge-disposed').length;
+      return pointsOf<number>(gauge, 'gauge-disposed').map((point) => point.value);
     };
-    const { breaker } = breakerFor('gauge-disposed', { meter });
-    expect(await observed()).toBe(3);
+    const { breaker } = breakerFor('gauge-disposed', { meter, failMax: 1 });
+    run(breaker(throwError(() => new Error('down'))));
+    expect((await observed()).sort()).toEqual([0, 0, 1]);
 
     breaker.dispose();
 
-    expect(await observed()).toBe(0);
+    expect(await observed()).toEqual([0, 0, 0]);
+    expect(await observed()).toEqual([]);
+  });
+
+  it('leaves a cumulative exporter showing a disposed open breaker as not open', async () => {
+    const { breaker } = breakerFor('gauge-disposed-open', { failMax: 1 });
+    run(breaker(throwError(() => new Error('down'))));
+    expect(await stateSeries('gauge-disposed-open')).toContainEqual({
+      'circuit_breaker.state': 'open',
+      value: 1,
+    });
+
+    breaker.dispose();
+    await stateSeries('gauge-disposed-open');
+
+    expect(await stateSeries('gauge-disposed-open')).not.toContainEqual({
+      'circuit_breaker.state': 'open',
+      value: 1,
+    });
   });
 });
 

@@ -208,7 +208,10 @@ describe('circuitBreaker(config) validation', () => {
 
 describe('setters', () => {
   const badSettings: [
-    keyof Pick<CircuitBreaker, 'failMax' | 'resetTimeout' | 'successThreshold'>,
+    keyof Pick<
+      CircuitBreaker,
+      'failMax' | 'resetTimeout' | 'successThreshold' | 'halfOpenMaxCalls'
+    >,
     unknown,
     ErrorKind,
     string,
@@ -228,6 +231,9 @@ describe('setters', () => {
     ['successThreshold', 1.5, RangeError, 'received 1.5'],
     ['successThreshold', -2, RangeError, 'received -2'],
     ['successThreshold', true, TypeError, 'received true'],
+    ['halfOpenMaxCalls', 0, RangeError, 'received 0'],
+    ['halfOpenMaxCalls', 1.5, RangeError, 'received 1.5'],
+    ['halfOpenMaxCalls', '2', TypeError, 'received "2"'],
   ];
 
   it.each(badSettings)(
@@ -249,7 +255,24 @@ describe('setters', () => {
     breaker.failMax = 1;
     breaker.resetTimeout = 0;
     breaker.successThreshold = 7;
-    expect([breaker.failMax, breaker.resetTimeout, breaker.successThreshold]).toEqual([1, 0, 7]);
+    breaker.halfOpenMaxCalls = 3;
+    expect([
+      breaker.failMax,
+      breaker.resetTimeout,
+      breaker.successThreshold,
+      breaker.halfOpenMaxCalls,
+    ]).toEqual([1, 0, 7, 3]);
+    breaker.dispose();
+  });
+
+  it('refuse a property the breaker does not have (a typo), instead of ignoring it', () => {
+    const breaker = circuitBreaker();
+    const error = thrownBy(() => {
+      (breaker as unknown as Record<string, unknown>).failmax = 3;
+    });
+    expect(error).toBeInstanceOf(TypeError);
+    expect(error.message).toContain('failmax');
+    expect(breaker.failMax).toBe(5);
     breaker.dispose();
   });
 });

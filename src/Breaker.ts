@@ -134,6 +134,15 @@ export class Breaker {
     this.settings.successThreshold = value;
   }
 
+  get halfOpenMaxCalls(): number {
+    return this.settings.halfOpenMaxCalls;
+  }
+
+  set halfOpenMaxCalls(value: number) {
+    validateSetting('halfOpenMaxCalls', value);
+    this.settings.halfOpenMaxCalls = value;
+  }
+
   open(): Promise<void> {
     return this.force('open');
   }

@@ -12,6 +12,7 @@ import type { CircuitState, Transition } from './CircuitState.js';
 import { protect } from './protect.js';
 import { BreakerTelemetry } from './telemetry/BreakerTelemetry.js';
 import { validateConfig } from './validateConfig.js';
+import type { Setting } from './validateConfig.js';
 
 /**
  * A circuit breaker: an operator you pipe calls through, which also carries the breaker's state and streams.
@@ -40,6 +41,8 @@ export interface CircuitBreaker {
   resetTimeout: number;
   /** Trial successes that close the circuit; setting it checks the value like the config does. */
   successThreshold: number;
+  /** Trial calls admitted at once in half-open; setting it checks the value like the config does. */
+  halfOpenMaxCalls: number;
 
   /** The current state on subscribe, then each change (no repeats). */
   readonly state$: Observable<CircuitState>;
@@ -116,7 +119,7 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
       breaker,
       defer(() => from(fn(...args))),
     );
-  return Object.defineProperties(operator, {
+  const breakerOperator = Object.defineProperties(operator, {
     name: { value: breaker.name },
     state: { get: () => breaker.state },
     failCounter: { get: () => breaker.failCounter },
@@ -124,6 +127,7 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
     failMax: setting(breaker, 'failMax'),
     resetTimeout: setting(breaker, 'resetTimeout'),
     successThreshold: setting(breaker, 'successThreshold'),
+    halfOpenMaxCalls: setting(breaker, 'halfOpenMaxCalls'),
     state$: { value: breaker.state$ },
     transition$: { value: breaker.transition$ },
     failure$: { value: breaker.failure$ },
@@ -147,12 +151,11 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
       },
     },
   }) as CircuitBreaker;
+  // A typo such as `breaker.failmax = 3` throws (in strict code) instead of being silently ignored.
+  return Object.preventExtensions(breakerOperator);
 }
 
-function setting(
-  breaker: Breaker,
-  key: 'failMax' | 'resetTimeout' | 'successThreshold',
-): PropertyDescriptor {
+function setting(breaker: Breaker, key: Setting): PropertyDescriptor {
   return {
     get: () => breaker[key],
     set: (value: number) => {

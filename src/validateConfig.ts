@@ -104,11 +104,11 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
   };
 }
 
+/** The settings a breaker lets you change while it runs. */
+export type Setting = 'failMax' | 'resetTimeout' | 'successThreshold' | 'halfOpenMaxCalls';
+
 /** Checks one setting, as the breaker's setters do. */
-export function validateSetting(
-  option: 'failMax' | 'resetTimeout' | 'successThreshold',
-  value: unknown,
-) {
+export function validateSetting(option: Setting, value: unknown) {
   checks[option](option, value);
 }
 

@@ -38,11 +38,16 @@ export class CallMetrics implements BreakerObserver {
   private readonly state: ObservableGaugeLike;
   private readonly outcomeAttributes: Readonly<Record<CallOutcome, AttributesLike>>;
   private readonly stateAttributes: Readonly<Record<CircuitState, AttributesLike>>;
+  private disposed = false;
   private readonly observeState = (result: ObservableResultLike) => {
-    const current = this.breaker()?.state;
-    if (current === undefined) return;
-    for (const state of states)
+    const current = this.disposed ? undefined : this.breaker()?.state;
+    for (const state of states) {
       result.observe(state === current ? 1 : 0, this.stateAttributes[state]);
+    }
+    // A disposed breaker reports 0 for every state once, so that a cumulative exporter, which repeats a
+    // gauge's last values, does not show it open forever. Removed after this collection's pass over the
+    // callbacks, not during it.
+    if (this.disposed) queueMicrotask(() => this.state.removeCallback(this.observeState));
   };
 
   constructor(
@@ -92,9 +97,9 @@ export class CallMetrics implements BreakerObserver {
     }
   }
 
-  /** Stops reporting the state gauge (the breaker was disposed). */
+  /** Stops reporting the state gauge after one last collection at 0 (the breaker was disposed). */
   dispose(): void {
-    this.state.removeCallback(this.observeState);
+    this.disposed = true;
   }
 
   private record(outcome: CallOutcome, durationMs: number): void {
