@@ -83,4 +83,38 @@ describe('redisStore on a three-master Redis Cluster', () => {
       clients.forEach((client) => client.disconnect());
     }
   });
+
+  it('puts a keyPrefix, given at the top or in redisOptions, on the channel as on the keys', async () => {
+    const namespace = 'cluster-prefix';
+    const clients = [
+      new Cluster(startupNodes(), { keyPrefix: 'tenantA:' }),
+      new Cluster5(startupNodes(), { redisOptions: { keyPrefix: 'tenantA:' } }),
+      new Cluster(startupNodes(), { redisOptions: { keyPrefix: 'tenantB:' } }),
+    ];
+    const admin = new Cluster(startupNodes());
+    await Promise.all([...clients, admin].map(ready));
+    const [here, there, other] = clients.map((client) =>
+      circuitBreaker({ name: 'payments', failMax: 1, store: redisStore(client, { namespace }) }),
+    );
+    const recorders = [there, other].map(recordEvents);
+    try {
+      await Promise.all([here, there, other].map(succeed));
+
+      await fail(here);
+
+      await waitFor(() => there.state === 'open', 3000, 'the same prefix to open');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(other.state).toBe('closed');
+      expect(recorders[0].transitions()).toEqual([
+        { from: 'closed', to: 'open', reason: 'remote' },
+      ]);
+      expect(recorders[1].transitions()).toEqual([]);
+      expect(await admin.hget(`tenantA:${namespace}:{payments}:state`, 's')).toBe('open');
+      expect(await admin.exists(`tenantB:${namespace}:{payments}:state`)).toBe(0);
+      expect(recorders.flatMap((r) => r.storeErrors())).toEqual([]);
+    } finally {
+      [here, there, other].forEach((breaker) => breaker.dispose());
+      [...clients, admin].forEach((client) => client.disconnect());
+    }
+  });
 });

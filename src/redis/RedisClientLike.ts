@@ -29,6 +29,11 @@ export interface RedisSubscriberLike {
 export interface RedisClientLike {
   /** ioredis's connection status; the store only sends commands while it is `'ready'`. */
   readonly status: string;
+  /**
+   * The client's options, of which the store reads `keyPrefix` (set on a `Redis`, or on a `Cluster` directly or
+   * through `redisOptions`). ioredis prefixes keys but not pub/sub channels, so the store adds it to its channel.
+   */
+  readonly options?: { readonly keyPrefix?: string };
   /** Defines a Lua script as a command of this client (the store's commands are named `rxcb…V1`). */
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
   /** A new connection with the same options, used for pub/sub. */

@@ -10,7 +10,7 @@ import type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js'
 import { unrefTimer } from '../unrefTimer.js';
 import { ClockOffset } from './ClockOffset.js';
 import type { RedisKeys } from './keys.js';
-import { redisKeys } from './keys.js';
+import { keyPrefixOf, redisKeys } from './keys.js';
 import { LocalMode } from './LocalMode.js';
 import { parseScriptReply, parseTransitionMessage } from './parseReply.js';
 import type { RedisClientLike } from './RedisClientLike.js';
@@ -74,7 +74,7 @@ export class RedisStateStore implements StateStore {
     private readonly context: StoreContext,
     private readonly options: ResolvedRedisStoreOptions,
   ) {
-    this.keys = redisKeys(options.namespace, context.name);
+    this.keys = redisKeys(options.namespace, context.name, keyPrefixOf(client));
     this.remoteTransition$ = this.remote.asObservable();
     this.firstSync = new Promise((resolve) => (this.finishFirstSync = resolve));
     defineScripts(client);

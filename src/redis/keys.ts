@@ -1,18 +1,41 @@
+import type { RedisClientLike } from './RedisClientLike.js';
+
 /** The Redis names one breaker uses. */
 export interface RedisKeys {
   /** A hash: `s` state, `g` generation, `f` failures, `o` opened at (Redis ms), `c` trial successes, `i` incarnation. */
   readonly state: string;
   /** A sorted set of half-open trial permits, scored by the Redis millisecond at which each expires. */
   readonly trials: string;
-  /** The pub/sub channel transitions are published on. */
+  /**
+   * The pub/sub channel transitions are published on. Unlike the keys it carries the client's `keyPrefix`
+   * already, since ioredis prefixes keys but not channels (nor script arguments, which is how a script gets it).
+   */
   readonly channel: string;
 }
 
 /**
  * Names the keys of breaker `name` in `namespace`. The breaker name is the hash tag, so both keys of one breaker
  * live on one Redis Cluster slot (every script touches both) while different breakers spread over the cluster.
+ *
+ * ioredis prepends the client's `keyPrefix` to the keys; the channel gets the same prefix here, so that breakers
+ * hear each other's transitions exactly when they share keys.
  */
-export function redisKeys(namespace: string, name: string): RedisKeys {
+export function redisKeys(namespace: string, name: string, keyPrefix = ''): RedisKeys {
   const base = `${namespace}:{${name}}`;
-  return { state: `${base}:state`, trials: `${base}:trials`, channel: `${base}:transitions` };
+  return {
+    state: `${base}:state`,
+    trials: `${base}:trials`,
+    channel: `${keyPrefix}${base}:transitions`,
+  };
+}
+
+/**
+ * The prefix ioredis puts on every key `client` sends: `options.keyPrefix`, for a `Redis` and for a `Cluster`
+ * alike (a `Cluster` copies `redisOptions.keyPrefix` there when only that one is set, and prefixes by it).
+ */
+export function keyPrefixOf(client: RedisClientLike): string {
+  const prefix: unknown = client.options?.keyPrefix;
+  if (typeof prefix === 'string') return prefix;
+  // ioredis also takes a Buffer (untyped); keys then start with its bytes.
+  return prefix instanceof Uint8Array ? Buffer.from(prefix).toString() : '';
 }

@@ -16,8 +16,9 @@ import { validateBreakerName, validateRedisStoreOptions } from './validateRedisS
  * the local state and each fault is reported as a `'store-error'` event; see {@link RedisStoreOptions}.
  *
  * Keys, for namespace `ns` and breaker `name`: `ns:{name}:state` (a hash) and `ns:{name}:trials` (a sorted set);
- * transitions are published on `ns:{name}:transitions`. The client stays yours: `dispose()` closes only the
- * pub/sub connection.
+ * transitions are published on `ns:{name}:transitions`. A client `keyPrefix` comes first in all three (ioredis
+ * prefixes the keys; the store prefixes the channel), so breakers share state and transitions exactly when they
+ * share keys. The client stays yours: `dispose()` closes only the pub/sub connection.
  *
  * @param redis - An ioredis `Redis` or `Cluster` client (ioredis 5 or 6, RESP2 or RESP3).
  * @param options - See {@link RedisStoreOptions}. Bad values throw a `TypeError` or `RangeError` naming the option.

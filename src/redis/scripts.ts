@@ -5,7 +5,8 @@ import type { RedisClientLike } from './RedisClientLike.js';
  * The breaker's rules (src/core/stateMachine.ts) as Lua, one script per store operation, so that each decision on
  * the shared state is one atomic round trip. Every script:
  * - takes KEYS[1] = the state hash, KEYS[2] = the trial-permit sorted set (both carry the breaker's hash tag, so
- *   they live on one Cluster slot), ARGV[1] = the pub/sub channel, ARGV[2] = the caller's origin id;
+ *   they live on one Cluster slot), ARGV[1] = the pub/sub channel, ARGV[2] = the caller's origin id (ioredis puts
+ *   the client's keyPrefix on KEYS only, so the channel comes as an argument, prefixed by the caller: keys.ts);
  * - reads the time from Redis (`TIME`, in ms), so every process judges deadlines on one clock;
  * - deletes whatever it finds in its keys that it did not write, and reads it as missing (bad = 1);
  * - bumps the generation and PUBLISHes on every transition;

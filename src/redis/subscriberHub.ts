@@ -19,6 +19,10 @@ interface Channel {
  * One pub/sub connection per user client, shared by every breaker store on that client (each listens on its own
  * channel), so that many breakers do not mean many connections. It is created by the first listener and closed
  * with the last. Keyed weakly by client: nothing here outlives the client.
+ *
+ * Channel names are used as given: ioredis does not put the client's `keyPrefix` on SUBSCRIBE (the duplicate
+ * carries the client's options), so the stores pass names that include it already (keys.ts), and one client
+ * has one prefix, so one hub never mixes two.
  */
 const hubs = new WeakMap<RedisClientLike, SubscriberHub>();
 
