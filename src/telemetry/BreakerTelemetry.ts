@@ -19,6 +19,11 @@ export interface TelemetryOptions {
  *
  * @example
  * ```ts
+ * import { Breaker } from '../Breaker.js';
+ * import { validateConfig } from '../validateConfig.js';
+ * import { BreakerTelemetry } from './BreakerTelemetry.js';
+ *
+ * const config = validateConfig({ name: 'prices' });
  * const telemetry = new BreakerTelemetry(config);
  * const breaker = new Breaker(config, telemetry.observers);
  * telemetry.attach(breaker);
