@@ -8,12 +8,15 @@ import { close, connect, fail, recordEvents, succeed, waitFor } from './support/
 import type { ClientKind } from './support/redisClients.js';
 import { startRedisServer } from './support/redisServer.js';
 import type { RedisServer } from './support/redisServer.js';
+import { namespaces } from './support/namespaces.js';
 
 let server: RedisServer;
 const unhandled: unknown[] = [];
 const onUnhandled = (reason: unknown) => unhandled.push(reason);
+// Cleaned up in this file's own afterEach, before it checks for unhandled rejections.
 const cleanups: (() => void)[] = [];
-let namespaceCount = 0;
+/** A fresh namespace per test, so tests never see each other's state. */
+const freshNamespace = namespaces('faults');
 
 beforeAll(async () => {
   process.on('unhandledRejection', onUnhandled);
@@ -55,11 +58,6 @@ function breakerOn(
     close(redis);
   });
   return breaker;
-}
-
-function freshNamespace(): string {
-  namespaceCount += 1;
-  return `faults${namespaceCount}`;
 }
 
 interface CallResult {

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../src/index.js';
 import type { CircuitBreaker } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
@@ -15,6 +15,8 @@ import {
 } from './support/redisClients.js';
 import type { ClientKind } from './support/redisClients.js';
 import { useRedisServer } from './support/useRedisServer.js';
+import { namespaces } from './support/namespaces.js';
+import { useCleanups } from './support/useCleanups.js';
 
 /*
  * ioredis prepends a client's `keyPrefix` to keys but not to pub/sub channels. The store must put the prefix into
@@ -22,17 +24,9 @@ import { useRedisServer } from './support/useRedisServer.js';
  */
 
 const server = useRedisServer();
-const cleanups: (() => void)[] = [];
-let namespaceCount = 0;
-
-afterEach(() => {
-  cleanups.splice(0).forEach((cleanup) => cleanup());
-});
-
-function freshNamespace(): string {
-  namespaceCount += 1;
-  return `prefix${namespaceCount}`;
-}
+const cleanups = useCleanups();
+/** A fresh namespace per test, so tests never see each other's state. */
+const freshNamespace = namespaces('prefix');
 
 /** A breaker named 'payments' on a client of its own (as another process would have), with `keyPrefix`. */
 function breakerWithPrefix(

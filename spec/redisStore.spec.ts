@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { NEVER, asyncScheduler, firstValueFrom } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { circuitBreaker, isCircuitBreakerError } from '../src/index.js';
 import type { CircuitBreaker, CircuitBreakerConfig } from '../src/index.js';
 import { RedisStoreError, redisStore } from '../src/redis/index.js';
@@ -16,20 +16,13 @@ import {
   waitFor,
 } from './support/redisClients.js';
 import { useRedisServer } from './support/useRedisServer.js';
+import { namespaces } from './support/namespaces.js';
+import { useCleanups } from './support/useCleanups.js';
 
 const server = useRedisServer();
-const cleanups: (() => void)[] = [];
-let namespaceCount = 0;
-
-afterEach(() => {
-  cleanups.splice(0).forEach((cleanup) => cleanup());
-});
-
+const cleanups = useCleanups();
 /** A fresh namespace per test, so tests never see each other's state. */
-function freshNamespace(): string {
-  namespaceCount += 1;
-  return `spec${namespaceCount}`;
-}
+const freshNamespace = namespaces('spec');
 
 /** A client the test owns (closed after the test). */
 function client(

@@ -3,7 +3,7 @@
 // would be, report to one SDK here, so the exporter holds every span of the whole fleet.
 import { trace } from '@opentelemetry/api';
 import type { Span } from '@opentelemetry/api';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../src/index.js';
 import type { CircuitBreaker, Transition } from '../src/index.js';
 import { redisStore } from '../src/redis/index.js';
@@ -11,12 +11,13 @@ import { close, connect, fail, recordEvents, succeed, waitFor } from './support/
 import { startRedisServer } from './support/redisServer.js';
 import type { RedisServer } from './support/redisServer.js';
 import { registerTelemetrySdk, spansOf } from './support/telemetrySdk.js';
+import { useCleanups } from './support/useCleanups.js';
 
 const sdk = registerTelemetrySdk();
 const requests = trace.getTracer('spec-http-server');
 
 let server: RedisServer;
-const cleanups: (() => void)[] = [];
+const cleanups = useCleanups();
 let fleetCount = 0;
 
 beforeAll(async () => {
@@ -24,10 +25,6 @@ beforeAll(async () => {
 });
 
 beforeEach(() => sdk.spans.reset());
-
-afterEach(() => {
-  cleanups.splice(0).forEach((cleanup) => cleanup());
-});
 
 afterAll(async () => {
   await server.stop();
