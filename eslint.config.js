@@ -39,6 +39,47 @@ export default defineConfig(
     },
   },
 
+  // Time goes through the RxJS scheduler, so marble tests control it.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.spec.ts'],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'setImmediate'].map((name) => ({
+          name,
+          message:
+            'Schedule through the breaker scheduler (scheduler.schedule), never a direct timer.',
+        })),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Read time through scheduler.now().' },
+        ...['setTimeout', 'setInterval', 'setImmediate'].map((property) => ({
+          object: 'globalThis',
+          property,
+          message:
+            'Schedule through the breaker scheduler (scheduler.schedule), never a direct timer.',
+        })),
+      ],
+    },
+  },
+
+  // The rules of the circuit stay free of I/O and of the shell around them.
+  {
+    files: ['src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*', '!../core/*'], message: 'src/core imports nothing outside itself.' },
+          ],
+        },
+      ],
+    },
+  },
+
   // Specs, benchmarks and examples: looser about test doubles and fixtures, never in src.
   {
     files: [

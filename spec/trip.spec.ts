@@ -98,7 +98,7 @@ describe('CircuitBreakerError', () => {
 
   it('is recognised across a second copy of the module, where instanceof fails', async () => {
     vi.resetModules();
-    const copy = await import('../src/CircuitBreakerError.js');
+    const copy = await import('../src/breaker/CircuitBreakerError.js');
     expect(copy.CircuitBreakerError).not.toBe(CircuitBreakerError);
 
     const foreign = new copy.CircuitBreakerError('x', 'db', 'open');

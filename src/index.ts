@@ -4,10 +4,14 @@
  *
  * @packageDocumentation
  */
-export { circuitBreaker } from './circuitBreaker.js';
-export type { CircuitBreaker } from './circuitBreaker.js';
-export type { CircuitBreakerConfig, ErrorClass, ExcludeRule } from './CircuitBreakerConfig.js';
-export { CircuitBreakerError, isCircuitBreakerError } from './CircuitBreakerError.js';
+export { circuitBreaker } from './breaker/circuitBreaker.js';
+export type { CircuitBreaker } from './breaker/circuitBreaker.js';
+export type {
+  CircuitBreakerConfig,
+  ErrorClass,
+  ExcludeRule,
+} from './config/CircuitBreakerConfig.js';
+export { CircuitBreakerError, isCircuitBreakerError } from './breaker/CircuitBreakerError.js';
 export type {
   CallEvent,
   CancelledEvent,
@@ -18,8 +22,8 @@ export type {
   StoreErrorEvent,
   SuccessEvent,
   TransitionEvent,
-} from './CircuitBreakerEvent.js';
-export type { CircuitState, Transition, TransitionReason } from './CircuitState.js';
+} from './breaker/CircuitBreakerEvent.js';
+export type { CircuitState, Transition, TransitionReason } from './core/CircuitState.js';
 export { initialState } from './core/BreakerState.js';
 export type {
   BreakerSettings,

@@ -1,5 +1,5 @@
 import type { Observable, SchedulerLike } from 'rxjs';
-import type { CircuitState, Transition } from '../CircuitState.js';
+import type { CircuitState, Transition } from './CircuitState.js';
 import type { BreakerSettings, BreakerState } from './BreakerState.js';
 import type { Admission, Permit, Recorded, Step } from './stateMachine.js';
 

@@ -1,4 +1,4 @@
-import type { CircuitState } from '../CircuitState.js';
+import type { CircuitState } from './CircuitState.js';
 import type { BreakerSettings, BreakerState } from './BreakerState.js';
 import { initialState } from './BreakerState.js';
 import * as machine from './stateMachine.js';

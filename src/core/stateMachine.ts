@@ -1,4 +1,4 @@
-import type { CircuitState, Transition, TransitionReason } from '../CircuitState.js';
+import type { CircuitState, Transition, TransitionReason } from './CircuitState.js';
 import type { BreakerSettings, BreakerState, HalfOpenState, OpenState } from './BreakerState.js';
 import { consecutiveFailures } from './tripPolicy.js';
 

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Subject } from 'rxjs';
 import type { Observable, Subscription } from 'rxjs';
-import type { CircuitState, Transition } from '../CircuitState.js';
+import type { CircuitState, Transition } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
 import { initialState } from '../core/BreakerState.js';
 import type { MaybePromise, StateStore, StoreContext } from '../core/StateStore.js';
 import * as machine from '../core/stateMachine.js';
 import type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
-import { unrefTimer } from '../unrefTimer.js';
+import { unrefTimer } from '../breaker/unrefTimer.js';
 import { ClockOffset } from './ClockOffset.js';
 import type { RedisKeys } from './keys.js';
 import { keyPrefixOf, redisKeys } from './keys.js';

@@ -1,4 +1,4 @@
-import type { CircuitState } from '../CircuitState.js';
+import type { CircuitState } from '../core/CircuitState.js';
 
 /**
  * Options of {@link redisStore}. All are optional; an unknown key is an error.

@@ -11,7 +11,7 @@ export { RedisStoreError } from './RedisStoreError.js';
 export type { RedisStoreErrorKind } from './RedisStoreError.js';
 // The store seam of the root entry point, which `redisStore` implements: re-exported as types only, so that
 // the `/redis` API is complete on its own (they are the same declarations as the root's).
-export type { CircuitState, Transition, TransitionReason } from '../CircuitState.js';
+export type { CircuitState, Transition, TransitionReason } from '../core/CircuitState.js';
 export type {
   BreakerSettings,
   BreakerState,

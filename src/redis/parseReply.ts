@@ -1,4 +1,4 @@
-import type { CircuitState } from '../CircuitState.js';
+import type { CircuitState } from '../core/CircuitState.js';
 import type { OwnTransition, ScriptReply, SharedState, TransitionMessage } from './sharedState.js';
 
 const states: readonly string[] = ['closed', 'open', 'half-open'];

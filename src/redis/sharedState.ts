@@ -1,4 +1,4 @@
-import type { CircuitState, TransitionReason } from '../CircuitState.js';
+import type { CircuitState, TransitionReason } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
 
 /** The state as Redis holds it; `openedAt` is in Redis milliseconds. */

@@ -1,4 +1,4 @@
-import type { CircuitState } from '../CircuitState.js';
+import type { CircuitState } from '../core/CircuitState.js';
 import type { RedisClientLike } from './RedisClientLike.js';
 import type { RedisStoreOptions } from './RedisStoreOptions.js';
 

@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import { unrefTimer } from '../unrefTimer.js';
+import { unrefTimer } from '../breaker/unrefTimer.js';
 
 /**
  * Settles like `work`, or rejects with `onTimeout()` after `timeout` ms on `scheduler`, whichever comes first.

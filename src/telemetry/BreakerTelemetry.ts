@@ -1,4 +1,4 @@
-import type { BreakerObserver } from '../BreakerObserver.js';
+import type { BreakerObserver } from '../breaker/BreakerObserver.js';
 import type { BreakerView } from './BreakerView.js';
 import { CallMetrics } from './CallMetrics.js';
 import type { MeterLike } from './MeterLike.js';
@@ -19,8 +19,8 @@ export interface TelemetryOptions {
  *
  * @example
  * ```ts
- * import { Breaker } from '../Breaker.js';
- * import { validateConfig } from '../validateConfig.js';
+ * import { Breaker } from '../breaker/Breaker.js';
+ * import { validateConfig } from '../config/validateConfig.js';
  * import { BreakerTelemetry } from './BreakerTelemetry.js';
  *
  * const config = validateConfig({ name: 'prices' });

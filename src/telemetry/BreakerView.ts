@@ -1,4 +1,4 @@
-import type { CircuitState } from '../CircuitState.js';
+import type { CircuitState } from '../core/CircuitState.js';
 
 /** What telemetry reads from a breaker besides its events: the state for the gauge, the counter for spans. */
 export interface BreakerView {

@@ -1,6 +1,6 @@
-import type { BreakerObserver } from '../BreakerObserver.js';
-import type { CircuitBreakerEvent } from '../CircuitBreakerEvent.js';
-import type { CircuitState } from '../CircuitState.js';
+import type { BreakerObserver } from '../breaker/BreakerObserver.js';
+import type { CircuitBreakerEvent } from '../breaker/CircuitBreakerEvent.js';
+import type { CircuitState } from '../core/CircuitState.js';
 import type { AttributesLike } from './AttributesLike.js';
 import type { BreakerView } from './BreakerView.js';
 import type {

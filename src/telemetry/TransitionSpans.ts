@@ -1,9 +1,9 @@
-import type { BreakerObserver, CallInfo } from '../BreakerObserver.js';
+import type { BreakerObserver, CallInfo } from '../breaker/BreakerObserver.js';
 import type {
   CircuitBreakerEvent,
   RejectedEvent,
   TransitionEvent,
-} from '../CircuitBreakerEvent.js';
+} from '../breaker/CircuitBreakerEvent.js';
 import type { BreakerView } from './BreakerView.js';
 import type { OpenTelemetryApiLike } from './openTelemetryApi.js';
 import { telemetryNames } from './telemetryNames.js';

@@ -1,18 +1,18 @@
 import { defer, from } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 import { Breaker } from './Breaker.js';
-import type { CircuitBreakerConfig } from './CircuitBreakerConfig.js';
+import type { CircuitBreakerConfig } from '../config/CircuitBreakerConfig.js';
 import type {
   CircuitBreakerEvent,
   FailureEvent,
   RejectedEvent,
   SuccessEvent,
 } from './CircuitBreakerEvent.js';
-import type { CircuitState, Transition } from './CircuitState.js';
+import type { CircuitState, Transition } from '../core/CircuitState.js';
 import { protect } from './protect.js';
-import { BreakerTelemetry } from './telemetry/BreakerTelemetry.js';
-import { validateConfig } from './validateConfig.js';
-import type { Setting } from './validateConfig.js';
+import { BreakerTelemetry } from '../telemetry/BreakerTelemetry.js';
+import { validateConfig } from '../config/validateConfig.js';
+import type { Setting } from '../config/validateConfig.js';
 
 /**
  * A circuit breaker: an operator you pipe calls through, which also carries the breaker's state and streams.

@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
-import type { StateStoreFactory } from './core/StateStore.js';
-import type { MeterLike } from './telemetry/MeterLike.js';
-import type { TracerLike } from './telemetry/TracerLike.js';
+import type { StateStoreFactory } from '../core/StateStore.js';
+import type { MeterLike } from '../telemetry/MeterLike.js';
+import type { TracerLike } from '../telemetry/TracerLike.js';
 
 /**
  * A class of errors; it matches its subclasses too.

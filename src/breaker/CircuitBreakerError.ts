@@ -1,4 +1,4 @@
-import type { CircuitState } from './CircuitState.js';
+import type { CircuitState } from '../core/CircuitState.js';
 
 /** Shared by every copy of this package loaded in one process, so the guard works across duplicates. */
 const brand = Symbol.for('rxjs-circuit-breaker.CircuitBreakerError');

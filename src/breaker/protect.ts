@@ -3,8 +3,8 @@ import type { Observer, Subscriber, Subscription } from 'rxjs';
 import type { Breaker } from './Breaker.js';
 import type { CallInfo } from './BreakerObserver.js';
 import { CircuitBreakerError } from './CircuitBreakerError.js';
-import { whenReady } from './core/maybePromise.js';
-import type { Permit } from './core/stateMachine.js';
+import { whenReady } from '../core/maybePromise.js';
+import type { Permit } from '../core/stateMachine.js';
 
 /**
  * Runs `source` as one call through `breaker`, once per subscription.

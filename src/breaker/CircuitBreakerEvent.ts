@@ -1,4 +1,4 @@
-import type { CircuitState, Transition } from './CircuitState.js';
+import type { CircuitState, Transition } from '../core/CircuitState.js';
 
 /**
  * A counted failure: the call errored with an error that is not excluded.

@@ -8,16 +8,16 @@ import type {
   RejectedEvent,
   SuccessEvent,
 } from './CircuitBreakerEvent.js';
-import type { CircuitState, Transition } from './CircuitState.js';
-import type { BreakerSettings } from './core/BreakerState.js';
-import { whenReady } from './core/maybePromise.js';
-import type { Admission, Permit, Recorded } from './core/stateMachine.js';
-import { halfOpenAt } from './core/stateMachine.js';
-import type { MaybePromise, StateStore } from './core/StateStore.js';
-import { isExcluded } from './isExcluded.js';
+import type { CircuitState, Transition } from '../core/CircuitState.js';
+import type { BreakerSettings } from '../core/BreakerState.js';
+import { whenReady } from '../core/maybePromise.js';
+import type { Admission, Permit, Recorded } from '../core/stateMachine.js';
+import { halfOpenAt } from '../core/stateMachine.js';
+import type { MaybePromise, StateStore } from '../core/StateStore.js';
+import { isExcluded } from '../config/isExcluded.js';
 import { unrefTimer } from './unrefTimer.js';
-import type { ResolvedConfig } from './validateConfig.js';
-import { validateSetting, validateStore } from './validateConfig.js';
+import type { ResolvedConfig } from '../config/validateConfig.js';
+import { validateSetting, validateStore } from '../config/validateConfig.js';
 
 /** Admits a call but never counts its outcome: used when a faulty store gives no answer. */
 const uncountedPermit: Permit = { generation: -1 };

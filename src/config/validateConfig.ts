@@ -1,11 +1,11 @@
 import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { CircuitBreakerConfig, ExcludeRule } from './CircuitBreakerConfig.js';
-import { memoryStore } from './core/memoryStore.js';
-import type { StateStore, StateStoreFactory } from './core/StateStore.js';
-import { defaultMeter, defaultTracer } from './telemetry/defaultTelemetry.js';
-import type { MeterLike } from './telemetry/MeterLike.js';
-import type { TracerLike } from './telemetry/TracerLike.js';
+import { memoryStore } from '../core/memoryStore.js';
+import type { StateStore, StateStoreFactory } from '../core/StateStore.js';
+import { defaultMeter, defaultTracer } from '../telemetry/defaultTelemetry.js';
+import type { MeterLike } from '../telemetry/MeterLike.js';
+import type { TracerLike } from '../telemetry/TracerLike.js';
 
 /** A config with every default filled in. */
 export interface ResolvedConfig {
