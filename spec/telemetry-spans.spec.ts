@@ -244,11 +244,11 @@ describe('transitions mirrored from another process', () => {
     const opened = memoryStore({ name: 'open', generation: 1, failCounter: 2, openedAt: 0 });
     const store: CircuitBreakerConfig['store'] = (storeContext) => {
       const local = opened(storeContext);
+      remote.subscribe((transition) => storeContext.reportTransition(transition));
       return {
         get state() {
           return local.state;
         },
-        remoteTransition$: remote,
         settle: (now) => local.settle(now),
         acquire: (now) => local.acquire(now),
         release: (permit) => local.release(permit),

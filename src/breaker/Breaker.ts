@@ -46,7 +46,6 @@ export class Breaker {
   private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
   private readonly store: StateStore;
   private readonly events = new Subject<CircuitBreakerEvent>();
-  private readonly remote?: Subscription;
   private halfOpenTimer?: Subscription;
   private disposed = false;
   private readonly observersWantCalls: boolean;
@@ -67,7 +66,9 @@ export class Breaker {
         name,
         settings: this.settings,
         scheduler,
+        explicitName: config.explicitName,
         reportError: (error) => this.emit({ type: 'store-error', time: this.now(), error }),
+        reportTransition: (transition) => this.noteTransition(transition),
       }),
     );
     this.events$ = this.events.asObservable();
@@ -84,9 +85,6 @@ export class Breaker {
     this.failure$ = this.events$.pipe(filter((event) => event.type === 'failure'));
     this.success$ = this.events$.pipe(filter((event) => event.type === 'success'));
     this.rejected$ = this.events$.pipe(filter((event) => event.type === 'rejected'));
-    this.remote = this.store.remoteTransition$?.subscribe((transition) =>
-      this.noteTransition(transition),
-    );
     this.scheduleHalfOpen();
   }
 
@@ -159,7 +157,6 @@ export class Breaker {
     if (this.disposed) return;
     this.disposed = true;
     this.halfOpenTimer?.unsubscribe();
-    this.remote?.unsubscribe();
     this.store.dispose();
     this.events.complete();
   }

@@ -10,6 +10,8 @@ import type { TracerLike } from '../telemetry/TracerLike.js';
 /** A config with every default filled in. */
 export interface ResolvedConfig {
   readonly name: string;
+  /** Whether `name` came from the user (a shared store needs one). */
+  readonly explicitName: boolean;
   readonly failMax: number;
   readonly resetTimeout: number;
   readonly successThreshold: number;
@@ -91,6 +93,7 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
   }
   return {
     name: config.name ?? 'circuit-breaker',
+    explicitName: config.name !== undefined,
     failMax: config.failMax ?? 5,
     resetTimeout: config.resetTimeout ?? 60_000,
     successThreshold: config.successThreshold ?? 1,

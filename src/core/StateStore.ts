@@ -1,4 +1,4 @@
-import type { Observable, SchedulerLike } from 'rxjs';
+import type { SchedulerLike } from 'rxjs';
 import type { CircuitState, Transition } from './CircuitState.js';
 import type { BreakerSettings, BreakerState } from './BreakerState.js';
 import type { Admission, Permit, Recorded, Step } from './stateMachine.js';
@@ -17,7 +17,7 @@ export type MaybePromise<T> = T | Promise<T>;
  * @remarks
  * Every method applies one rule of the state machine and returns what happened. A store that shares state
  * between processes keeps a local copy in `state` (read synchronously on every call), answers from it where the
- * rules allow, and reports transitions made elsewhere on `remoteTransition$`.
+ * rules allow, and reports transitions made elsewhere through {@link StoreContext.reportTransition}.
  *
  * A store never throws into a call and never rejects: when its backend fails it reports the error through
  * {@link StoreContext.reportError} and decides on its local copy.
@@ -27,8 +27,6 @@ export type MaybePromise<T> = T | Promise<T>;
 export interface StateStore {
   /** The local view of the state. */
   readonly state: BreakerState;
-  /** Transitions made by other processes (reason `'remote'`), after `state` already reflects them. */
-  readonly remoteTransition$?: Observable<Transition>;
   /** Moves an open circuit whose reset timeout has elapsed to half-open. */
   settle(now: number): MaybePromise<Step>;
   /** Admits a call or refuses it. */
@@ -54,8 +52,15 @@ export interface StoreContext {
   /** The breaker's current settings (read them on every decision: setters change them). */
   readonly settings: BreakerSettings;
   readonly scheduler: SchedulerLike;
+  /** False when the user gave no `name` and the breaker uses the default one (a shared store should refuse it). */
+  readonly explicitName: boolean;
   /** Reports a store fault; it is emitted on the breaker's `events$` as a `'store-error'` event. */
   reportError(error: unknown): void;
+  /**
+   * Reports a transition the store made on its own (reason `'remote'`): another process sharing the store made
+   * it, or the store resynchronised or switched to its fallback. Call it after `state` already reflects it.
+   */
+  reportTransition(transition: Transition): void;
 }
 
 /**

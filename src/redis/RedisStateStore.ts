@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Subject } from 'rxjs';
-import type { Observable, Subscription } from 'rxjs';
+import type { Subscription } from 'rxjs';
 import type { CircuitState, Transition } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
 import { initialState } from '../core/BreakerState.js';
@@ -40,7 +39,7 @@ const settleAttempts = 3;
  * It keeps a mirror of the shared state in `state` and answers from it where the rules allow (closed admissions,
  * refusals while open, successes with no failures to reset: the hot path makes no round trip). Every other
  * decision is one Lua script, whose reply carries the whole shared state and Redis's clock. Transitions made
- * elsewhere arrive by pub/sub and are emitted on `remoteTransition$`; a full read resynchronises the mirror on
+ * elsewhere arrive by pub/sub and are reported through `context.reportTransition`; a full read resynchronises the mirror on
  * every (re)connect.
  *
  * When Redis is unreachable (the client is not ready, a command failed or timed out) the store reports it, enters
@@ -49,9 +48,7 @@ const settleAttempts = 3;
  */
 export class RedisStateStore implements StateStore {
   state: BreakerState = initialState;
-  readonly remoteTransition$: Observable<Transition>;
 
-  private readonly remote = new Subject<Transition>();
   private readonly keys: RedisKeys;
   /** Names this store in the messages it publishes, so that it does not take its own transitions for remote. */
   private readonly origin = randomUUID();
@@ -75,7 +72,6 @@ export class RedisStateStore implements StateStore {
     private readonly options: ResolvedRedisStoreOptions,
   ) {
     this.keys = redisKeys(options.namespace, context.name, keyPrefixOf(client));
-    this.remoteTransition$ = this.remote.asObservable();
     this.firstSync = new Promise((resolve) => (this.finishFirstSync = resolve));
     defineScripts(client);
     this.listen();
@@ -190,7 +186,6 @@ export class RedisStateStore implements StateStore {
     this.client.removeListener('end', this.onClientEnd);
     for (const timer of this.timers) timer.unsubscribe();
     this.timers.clear();
-    this.remote.complete();
     // Calls waiting for the first read go on with the local state, instead of waiting for a read that never comes.
     this.endFirstSync();
   }
@@ -443,7 +438,7 @@ export class RedisStateStore implements StateStore {
   }
 
   private emitRemote(from: CircuitState, to: CircuitState): void {
-    if (!this.disposed) this.remote.next({ from, to, reason: 'remote' });
+    if (!this.disposed) this.context.reportTransition({ from, to, reason: 'remote' });
   }
 
   private later<T>(delay: number, next: () => MaybePromise<T>): Promise<T> {
