@@ -1,3 +1,6 @@
+/** Every state a circuit can be in: the one list the state type, validation and telemetry are derived from. */
+export const circuitStates = ['closed', 'open', 'half-open'] as const;
+
 /**
  * The three states of a circuit breaker, named as pybreaker names them.
  *
@@ -8,7 +11,7 @@
  *
  * @public
  */
-export type CircuitState = 'closed' | 'open' | 'half-open';
+export type CircuitState = (typeof circuitStates)[number];
 
 /**
  * Why a transition happened.

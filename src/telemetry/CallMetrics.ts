@@ -1,5 +1,6 @@
 import type { BreakerObserver } from '../breaker/BreakerObserver.js';
 import type { CircuitBreakerEvent } from '../breaker/CircuitBreakerEvent.js';
+import { circuitStates } from '../core/CircuitState.js';
 import type { CircuitState } from '../core/CircuitState.js';
 import type { AttributesLike } from './AttributesLike.js';
 import type { BreakerView } from './BreakerView.js';
@@ -21,7 +22,6 @@ const outcomes: readonly CallOutcome[] = [
   'rejected',
   'cancelled',
 ];
-const states: readonly CircuitState[] = ['closed', 'open', 'half-open'];
 
 /** The bucket boundaries OpenTelemetry's semantic conventions advise for request durations, in seconds. */
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -41,7 +41,7 @@ export class CallMetrics implements BreakerObserver {
   private disposed = false;
   private readonly observeState = (result: ObservableResultLike) => {
     const current = this.disposed ? undefined : this.breaker()?.state;
-    for (const state of states) {
+    for (const state of circuitStates) {
       result.observe(state === current ? 1 : 0, this.stateAttributes[state]);
     }
     // A disposed breaker reports 0 for every state once, so that a cumulative exporter, which repeats a
@@ -73,7 +73,7 @@ export class CallMetrics implements BreakerObserver {
       [attributes.name]: name,
       [attributes.outcome]: outcome,
     }));
-    this.stateAttributes = attributesBy(states, (state) => ({
+    this.stateAttributes = attributesBy(circuitStates, (state) => ({
       [attributes.name]: name,
       [attributes.state]: state,
     }));
