@@ -29,6 +29,7 @@ export type {
   SuccessEvent,
   TransitionEvent,
 } from './breaker/CircuitBreakerEvent.js';
+export { circuitStates } from './core/CircuitState.js';
 export type { CircuitState, Transition, TransitionReason } from './core/CircuitState.js';
 // The store-author API (StateStore, the states a store keeps, the state machine) is `rxjs-circuit-breaker/store`.
 export { memoryStore } from './core/memoryStore.js';

@@ -5,15 +5,16 @@ const brand = Symbol.for('rxjs-circuit-breaker.CircuitBreakerError');
 
 /**
  * Every kind of {@link CircuitBreakerError}: its message, and whether the call was refused without touching the
- * service (a refusal) or ran and failed (its error is the `cause`). One row per kind: add a kind here.
+ * service (a refusal) or ran and failed (its error is the `cause`). A new kind is a row here and a name in
+ * {@link CircuitBreakerErrorKind} (the compiler asks for the one missing).
  */
-const kinds = {
+const kinds: Readonly<Record<CircuitBreakerErrorKind, { refusal: boolean; message: string }>> = {
   open: { refusal: true, message: 'Timeout not elapsed yet, circuit breaker still open' },
   'trials-busy': { refusal: true, message: 'Trial calls in progress, circuit breaker half-open' },
   tripped: { refusal: false, message: 'Failures threshold reached, circuit breaker opened' },
   'trial-failed': { refusal: false, message: 'Trial call failed, circuit breaker opened' },
   disposed: { refusal: true, message: 'Circuit breaker disposed' },
-} as const satisfies Record<string, { refusal: boolean; message: string }>;
+};
 
 /**
  * What a {@link CircuitBreakerError} says happened.
@@ -30,7 +31,8 @@ const kinds = {
  *
  * @public
  */
-export type CircuitBreakerErrorKind = keyof typeof kinds;
+export type CircuitBreakerErrorKind =
+  'open' | 'trials-busy' | 'tripped' | 'trial-failed' | 'disposed';
 
 /**
  * The error a breaker raises instead of running a call, or in place of the error of the call that opened the

@@ -1,4 +1,8 @@
-/** Every state a circuit can be in: the one list the state type, validation and telemetry are derived from. */
+/**
+ * Every state a circuit can be in: the one list {@link CircuitState}, option checks and telemetry come from.
+ *
+ * @public
+ */
 export const circuitStates = ['closed', 'open', 'half-open'] as const;
 
 /**

@@ -11,4 +11,5 @@ export { RedisStoreError } from './RedisStoreError.js';
 export type { RedisStoreErrorKind } from './RedisStoreError.js';
 // The state names `fallbackState` takes, as the root entry point exports them. The store-author types
 // `redisStore` implements are `rxjs-circuit-breaker/store`'s.
+export { circuitStates } from '../core/CircuitState.js';
 export type { CircuitState, Transition, TransitionReason } from '../core/CircuitState.js';

@@ -14,6 +14,7 @@ export type {
   HalfOpenState,
   OpenState,
 } from '../core/BreakerState.js';
+export { circuitStates } from '../core/CircuitState.js';
 export type { CircuitState, Transition, TransitionReason } from '../core/CircuitState.js';
 export * as stateMachine from '../core/stateMachine.js';
 export type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
