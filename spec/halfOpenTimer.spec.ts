@@ -2,7 +2,7 @@ import { VirtualTimeScheduler, asyncScheduler } from 'rxjs';
 import type { SchedulerAction, Subscription } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, memoryStore } from '../src/index.js';
-import type { CircuitState } from '../src/index.js';
+import type { CircuitBreakerConfig, CircuitState } from '../src/index.js';
 import type { StateStoreFactory } from '../src/store/index.js';
 
 /** The longest delay a Node timer keeps; a longer one fires after 1 ms. */
@@ -46,55 +46,40 @@ function laggingStore(lag: number): StateStoreFactory {
   };
 }
 
-function watchStates(
-  breaker: { state$: { subscribe(next: (state: CircuitState) => void): unknown } },
-  now: () => number,
-) {
-  const seen: [number, CircuitState][] = [];
-  breaker.state$.subscribe((state) => seen.push([now(), state]));
-  return seen;
+/** Opens a breaker on virtual time and runs the clock out: the states it went through (with when), the delays. */
+async function afterOpening(config: CircuitBreakerConfig) {
+  const scheduler = new RecordingScheduler();
+  const breaker = circuitBreaker({ ...config, scheduler, tracer: false, meter: false });
+  const states: [number, CircuitState][] = [];
+  breaker.state$.subscribe((state) => states.push([scheduler.now(), state]));
+  await breaker.open();
+  scheduler.flush();
+  breaker.dispose();
+  return { states, delays: scheduler.delays };
 }
 
 describe('the half-open timer', () => {
   it('waits out a resetTimeout longer than a Node timer in steps, and turns half-open at the deadline', async () => {
-    const scheduler = new RecordingScheduler();
     const resetTimeout = 2 ** 31 + 5_000;
-    const breaker = circuitBreaker({ resetTimeout, scheduler, tracer: false, meter: false });
-    const states = watchStates(breaker, () => scheduler.now());
-
-    await breaker.open();
-    scheduler.flush();
+    const { states, delays } = await afterOpening({ resetTimeout });
 
     expect(states).toEqual([
       [0, 'closed'],
       [0, 'open'],
       [resetTimeout, 'half-open'],
     ]);
-    expect(Math.max(...scheduler.delays)).toBeLessThanOrEqual(longestTimer);
-    breaker.dispose();
+    expect(Math.max(...delays)).toBeLessThanOrEqual(longestTimer);
   });
 
   it('is armed again when the store answers "not yet" at the deadline', async () => {
-    const scheduler = new RecordingScheduler();
     const lag = 5;
-    const breaker = circuitBreaker({
-      resetTimeout: 100,
-      scheduler,
-      store: laggingStore(lag),
-      tracer: false,
-      meter: false,
-    });
-    const states = watchStates(breaker, () => scheduler.now());
-
-    await breaker.open();
-    scheduler.flush();
+    const { states } = await afterOpening({ resetTimeout: 100, store: laggingStore(lag) });
 
     expect(states).toEqual([
       [0, 'closed'],
       [0, 'open'],
       [100 + lag, 'half-open'],
     ]);
-    breaker.dispose();
   });
 
   it('with real timers and a resetTimeout beyond 2^31 - 1 ms: no TimeoutOverflowWarning, no early half-open', async () => {
