@@ -1,30 +1,40 @@
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import type { CaseSpec, Family } from './cases.js';
-import { ids } from './cases.js';
-import type { Measurement } from './harness.js';
+import { ids, layers } from './cases.js';
+import { quartiles } from './harness.js';
+import type { Measurement, Quartiles } from './harness.js';
 import type { HeapGrowth } from './heapGrowth.js';
+import type { MemoryFigures } from './memory.js';
 
-/** One case's result, with its added cost over its baseline. */
+/** One case's result, with its added cost over its baseline, paired round by round. */
 export interface CaseFigure {
   readonly id: string;
   readonly family: Family;
   readonly label: string;
+  /** Median ns per call (per value in the `values` family). */
   readonly nsPerCall: number;
   /** Interquartile range across rounds / median. */
   readonly spread: number;
   readonly baseline?: string;
-  /** nsPerCall − the baseline's nsPerCall. */
-  readonly addedNs?: number;
+  /** This case − its baseline, round by round: median and quartiles, in ns. */
+  readonly addedNs?: Quartiles;
+  /** The added cost as a multiple of one `tap()` layer's, round by round (same family). */
+  readonly perTap?: Quartiles;
   readonly informational: boolean;
 }
 
-/** A target from issue 5, and whether this run met it. */
+/** What a target's verdict can be: the quartiles must all lie on one side of the limit to decide. */
+export type Verdict = 'met' | 'not met' | 'spread too wide to say' | 'not measured';
+
+/** A target from issue 14, this run's figure and the verdict it supports. */
 export interface Target {
   readonly description: string;
-  /** The measured value, in the target's unit. */
-  readonly value: number | null;
-  readonly limit: string;
-  readonly met: boolean | null;
+  /** The measured value in the target's unit: median and the range it moved in (quartiles or repeats). */
+  readonly value: Quartiles | null;
+  /** The value must be at most this. */
+  readonly limit: number;
+  readonly unit: 'x' | 'bytes' | 'ns';
+  readonly verdict: Verdict;
 }
 
 export interface Machine {
@@ -32,6 +42,15 @@ export interface Machine {
   readonly platform: string;
   readonly cpuCount: number;
   readonly cpuModel: string;
+  /** The 1-minute load average when the bench started and when it finished. */
+  readonly loadAverage: { readonly start: number; readonly end: number };
+}
+
+/** Our added cost divided by a peer's, round by round (below 1: we add less). */
+export interface PeerComparison {
+  readonly peer: string;
+  readonly ratio: Quartiles;
+  readonly verdict: 'we add less' | 'we add more' | 'spread too wide to compare';
 }
 
 /** Everything `npm run bench` reports; `--json` prints exactly this. */
@@ -40,112 +59,169 @@ export interface Figures {
   readonly machine: Machine;
   readonly settings: {
     readonly rounds: number;
+    readonly roundsPerBlock: number;
     readonly warmupRounds: number;
     readonly batchMs: number;
   };
   readonly cases: readonly CaseFigure[];
-  /** Our added cost divided by each peer's added cost, closed state (lower is better for us). */
-  readonly ratios: {
-    readonly promiseWork: { readonly vsCockatiel: number; readonly vsOpossum: number };
-    readonly syncWork: { readonly vsCockatiel: number; readonly vsOpossum: number };
-  };
+  /** Closed state, promise work. */
+  readonly peers: readonly PeerComparison[];
+  /** Per value, a source emitting many values: breaker − bare layer, ns per value, round by round. */
+  readonly perValueOverBareLayerNs: Quartiles;
   readonly heap: { readonly promiseWork: HeapGrowth | null; readonly syncWork: HeapGrowth | null };
+  readonly memory: MemoryFigures | null;
   readonly targets: readonly Target[];
   /** Sections contributed by the Redis and OpenTelemetry benchmarks, or why they were skipped. */
   readonly sections: Readonly<Record<string, unknown>>;
 }
 
-const oneMegabyte = 1024 * 1024;
+const missing: Quartiles = { median: Number.NaN, low: Number.NaN, high: Number.NaN };
 
 /** Derives added costs, ratios and target verdicts from the raw measurements. */
 export function computeFigures(input: {
   readonly specs: readonly CaseSpec[];
   readonly measurements: readonly Measurement[];
   readonly heap: Figures['heap'];
+  readonly memory: MemoryFigures | undefined;
   readonly settings: Figures['settings'];
+  readonly loadAtStart: number;
   readonly sections: Figures['sections'];
 }): Figures {
-  const ns = new Map(input.measurements.map((m) => [m.id, m.nsPerCall]));
-  const at = (id: string) => ns.get(id) ?? Number.NaN;
+  const samples = (id: string) => input.measurements.find((m) => m.id === id)?.samples ?? [];
+  const specOf = (id: string) => input.specs.find((spec) => spec.id === id);
+  /** Round-by-round samples of this case's cost over its baseline. */
+  const added = (id: string) => {
+    const baseline = specOf(id)?.baseline;
+    if (baseline === undefined) return [];
+    const base = samples(baseline);
+    return samples(id).map((ns, round) => ns - (base[round] ?? Number.NaN));
+  };
+  const pairwise = (
+    top: readonly number[],
+    bottom: readonly number[],
+    combine: (a: number, b: number) => number,
+  ) => quartiles(top.map((a, round) => combine(a, bottom[round] ?? Number.NaN)));
+  const ratio = (a: number, b: number) => a / b;
+
   const cases = input.specs.map((spec): CaseFigure => {
     const measured = input.measurements.find((m) => m.id === spec.id);
-    const nsPerCall = measured?.nsPerCall ?? Number.NaN;
+    const own = added(spec.id);
     return {
       id: spec.id,
       family: spec.family,
       label: spec.label,
-      nsPerCall,
+      nsPerCall: measured?.nsPerCall ?? Number.NaN,
       spread: measured?.spread ?? Number.NaN,
       baseline: spec.baseline,
-      addedNs: spec.baseline === undefined ? undefined : nsPerCall - at(spec.baseline),
+      addedNs: spec.baseline === undefined ? undefined : quartiles(own),
+      perTap:
+        spec.baseline === undefined
+          ? undefined
+          : pairwise(own, added(layers[spec.family].tap), ratio),
       informational: spec.informational ?? false,
     };
   });
-  const added = (id: string) => cases.find((c) => c.id === id)?.addedNs ?? Number.NaN;
-  const ratios = {
-    promiseWork: {
-      vsCockatiel: added(ids.breaker) / added(ids.cockatiel),
-      vsOpossum: added(ids.breaker) / added(ids.opossum),
-    },
-    syncWork: {
-      vsCockatiel: added(ids.syncBreaker) / added(ids.cockatiel),
-      vsOpossum: added(ids.syncBreaker) / added(ids.opossum),
-    },
-  };
-  const heapBytes = [input.heap.promiseWork, input.heap.syncWork].map(
-    (h) => h?.bytes ?? Number.NaN,
+
+  const peers = [
+    ['cockatiel', ids.cockatiel],
+    ['opossum', ids.opossum],
+  ].map(([peer, id]): PeerComparison => {
+    const value = pairwise(added(ids.breaker), added(id), ratio);
+    return { peer: peer, ratio: value, verdict: compareToOne(value) };
+  });
+  const perValueOverBareLayerNs = pairwise(
+    samples(ids.valuesBreaker),
+    samples(layers.values.bare),
+    (a, b) => a - b,
   );
-  const maxHeap = Math.max(...heapBytes);
+  const perTap = (id: string) => cases.find((c) => c.id === id)?.perTap ?? missing;
+  const memory = input.memory;
   const targets: Target[] = [
-    {
-      description: "closed state: our added cost ≤ cockatiel's (promise work)",
-      value: ratios.promiseWork.vsCockatiel,
-      limit: 'ratio ≤ 1.0',
-      met: ratios.promiseWork.vsCockatiel <= 1,
-    },
-    {
-      description: "closed state: our added cost < 1/3 of opossum's (promise work)",
-      value: ratios.promiseWork.vsOpossum,
-      limit: 'ratio < 0.333',
-      met: ratios.promiseWork.vsOpossum < 1 / 3,
-    },
-    {
-      description: 'a refused call costs less than a successful one (sync work)',
-      value: at(ids.syncRefused) / at(ids.syncBreaker),
-      limit: 'refused / successful < 1',
-      met: at(ids.syncRefused) < at(ids.syncBreaker),
-    },
-    {
-      description: 'a refused call costs less than a successful one (promise work)',
-      value: at(ids.refused) / at(ids.breaker),
-      limit: 'refused / successful < 1',
-      met: at(ids.refused) < at(ids.breaker),
-    },
-    {
-      description: 'heap growth over 1,000,000 calls through the breaker',
-      value: Number.isNaN(maxHeap) ? null : maxHeap,
-      limit: '< 1 MB (bytes)',
-      met: Number.isNaN(maxHeap) ? null : maxHeap < oneMegabyte,
-    },
+    target(
+      'closed state, sync work: added cost ≤ 0.5× one tap()',
+      perTap(ids.syncBreaker),
+      0.5,
+      'x',
+    ),
+    target('closed state, promise work: added cost ≤ 1.0× one tap()', perTap(ids.breaker), 1, 'x'),
+    target(
+      'a refused call costs ≤ a successful one (sync work)',
+      pairwise(samples(ids.syncRefused), samples(ids.syncBreaker), ratio),
+      1,
+      'x',
+    ),
+    target(
+      'a refused call costs ≤ a successful one (promise work)',
+      pairwise(samples(ids.refused), samples(ids.breaker), ratio),
+      1,
+      'x',
+    ),
+    target('per value: ≤ a bare layer + 5 ns', perValueOverBareLayerNs, 5, 'ns'),
+    target('an idle closed breaker holds ≤ 1 KB', memory?.idleBreaker.ours ?? null, 1024, 'bytes'),
+    target('a state$ subscriber holds ≤ 0.5 KB', memory?.stateListener.ours ?? null, 512, 'bytes'),
+    target(
+      'a call in flight holds ≤ 2× a bare subscription',
+      memory?.inFlightCall.bare ? divide(memory.inFlightCall.ours, memory.inFlightCall.bare) : null,
+      2,
+      'x',
+    ),
+    target(
+      '10,000 breakers created and disposed: heap back where it started (≤ 100 KB)',
+      memory?.createDispose.ours ?? null,
+      100 * 1024,
+      'bytes',
+    ),
   ];
   return {
     date: new Date().toISOString(),
-    machine: describeMachine(),
+    machine: describeMachine(input.loadAtStart),
     settings: input.settings,
     cases,
-    ratios,
+    peers,
+    perValueOverBareLayerNs,
     heap: input.heap,
+    memory: memory ?? null,
     targets,
     sections: input.sections,
   };
 }
 
-function describeMachine(): Machine {
+function target(
+  description: string,
+  value: Quartiles | null,
+  limit: number,
+  unit: Target['unit'],
+): Target {
+  let verdict: Verdict;
+  if (value === null || Number.isNaN(value.median)) verdict = 'not measured';
+  else if (value.high <= limit) verdict = 'met';
+  else if (value.low > limit) verdict = 'not met';
+  else verdict = 'spread too wide to say';
+  return { description, value, limit, unit, verdict };
+}
+
+function compareToOne(value: Quartiles): PeerComparison['verdict'] {
+  if (value.high < 1) return 'we add less';
+  if (value.low > 1) return 'we add more';
+  return 'spread too wide to compare';
+}
+
+/** The ratio of two ranges: the median over the median, and the widest the range allows. */
+function divide(top: Quartiles, bottom: Quartiles): Quartiles {
+  return {
+    median: top.median / bottom.median,
+    low: top.low / bottom.high,
+    high: top.high / bottom.low,
+  };
+}
+
+function describeMachine(loadAtStart: number): Machine {
   const cores = cpus();
   return {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     cpuCount: cores.length,
     cpuModel: cores[0]?.model.trim() ?? 'unknown',
+    loadAverage: { start: loadAtStart, end: loadavg()[0] ?? Number.NaN },
   };
 }
