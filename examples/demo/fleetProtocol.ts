@@ -27,7 +27,12 @@ export type WorkerMessage =
       /** When the outcome was known. */
       readonly at: number;
     }
-  | ({ readonly kind: 'transition'; readonly at: number } & Transition)
+  | ({
+      readonly kind: 'transition';
+      readonly at: number;
+      /** The second of the call whose outcome caused it, if a call did. */
+      readonly second?: number;
+    } & Transition)
   | { readonly kind: 'store-error'; readonly message: string }
   | { readonly kind: 'done' };
 

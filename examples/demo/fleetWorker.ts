@@ -6,6 +6,7 @@ import { Redis } from 'ioredis';
 import {
   catchError,
   defer,
+  finalize,
   firstValueFrom,
   lastValueFrom,
   map,
@@ -34,8 +35,11 @@ const breaker = circuitBreaker({
   resetTimeout: config.resetTimeout,
   store: redisStore(redis, { namespace: 'fleet-demo' }),
 });
+// The second of the call whose outcome the breaker is judging right now: the transition it causes belongs to
+// that call's row of the timeline, however late the outcome came.
+let judging: number | undefined;
 breaker.transition$.subscribe((transition) =>
-  send({ kind: 'transition', at: epochNow(), ...transition }),
+  send({ kind: 'transition', at: epochNow(), second: judging, ...transition }),
 );
 breaker.events$.subscribe((event) => {
   if (event.type === 'store-error') send({ kind: 'store-error', message: String(event.error) });
@@ -51,24 +55,28 @@ await lastValueFrom(
   timer(new Date(startAt + config.phaseMs), period).pipe(
     take(config.duration * config.rate),
     mergeMap((tick) => {
+      const second = Math.floor(tick / config.rate);
+      const judged = () => (judging = second);
       let reachedService = false;
       const request$ = defer(() => {
         reachedService = true;
         return requestService(config.serviceUrl, 2000);
       });
       return request$.pipe(
+        tap({ next: judged, error: judged, complete: judged }),
         breaker,
         map((): Outcome => 'success'),
         catchError(() => of<Outcome>(reachedService ? 'failure' : 'rejected')),
         tap((outcome) =>
           send({
             kind: 'call',
-            second: Math.floor(tick / config.rate),
+            second,
             slot: tick % config.rate,
             outcome,
             at: epochNow(),
           }),
         ),
+        finalize(() => (judging = undefined)),
       );
     }),
   ),
