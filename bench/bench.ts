@@ -28,7 +28,7 @@ Measures the per-call cost and the memory of the breaker against RxJS's own laye
 Options:
   --json         print the figures as JSON on stdout instead of the table (progress goes to stderr);
                  e.g. npm run --silent bench -- --json > bench.json
-  --rounds N     measured rounds, run in blocks of 10 (default 60; the Redis and OpenTelemetry
+  --rounds N     measured rounds, run in blocks of 8 (default 64; the Redis and OpenTelemetry
                  sections run a quarter of them, at least 5)
   -h, --help     show this help
 `;
@@ -39,13 +39,13 @@ const { values } = parseCommandLine();
 if (values.help) {
   process.stdout.write(usage);
 } else {
-  await main(values.json === true, Number(values.rounds ?? 60));
+  await main(values.json === true, Number(values.rounds ?? 64));
 }
 
 async function main(json: boolean, rounds: number): Promise<void> {
   const log = (message: string) => process.stderr.write(`${message}\n`);
   const loadAtStart = loadavg()[0] ?? Number.NaN;
-  const settings = { rounds, roundsPerBlock: 10, warmupRounds: 3, batchMs: 8 };
+  const settings = { rounds, roundsPerBlock: 8, warmupRounds: 3, batchMs: 8 };
   const library = await loadCompiledLibrary();
   const subjects = await createCases(library);
   await subjects.check();

@@ -6,19 +6,19 @@ import type { Measurement, Quartiles } from './harness.js';
 import type { HeapGrowth } from './heapGrowth.js';
 import type { MemoryFigures } from './memory.js';
 
-/** One case's result, with its added cost over its baseline, paired round by round. */
+/** One case's result, with its added cost over its baseline, paired block by block. */
 export interface CaseFigure {
   readonly id: string;
   readonly family: Family;
   readonly label: string;
-  /** Median ns per call (per value in the `values` family). */
+  /** Median over the blocks of each block's median ns per call (per value in the `values` family). */
   readonly nsPerCall: number;
-  /** Interquartile range across rounds / median. */
+  /** Interquartile range of the block medians / their median. */
   readonly spread: number;
   readonly baseline?: string;
-  /** This case − its baseline, round by round: median and quartiles, in ns. */
+  /** This case − its baseline, block by block: median and quartiles, in ns. */
   readonly addedNs?: Quartiles;
-  /** The added cost as a multiple of one `tap()` layer's, round by round (same family). */
+  /** The added cost as a multiple of one `tap()` layer's, block by block (same family). */
   readonly perTap?: Quartiles;
   readonly informational: boolean;
 }
@@ -46,7 +46,7 @@ export interface Machine {
   readonly loadAverage: { readonly start: number; readonly end: number };
 }
 
-/** Our added cost divided by a peer's, round by round (below 1: we add less). */
+/** Our added cost divided by a peer's, block by block (below 1: we add less). */
 export interface PeerComparison {
   readonly peer: string;
   readonly ratio: Quartiles;
@@ -66,7 +66,7 @@ export interface Figures {
   readonly cases: readonly CaseFigure[];
   /** Closed state, promise work. */
   readonly peers: readonly PeerComparison[];
-  /** Per value, a source emitting many values: breaker − bare layer, ns per value, round by round. */
+  /** Per value, a source emitting many values: breaker − bare layer, ns per value, block by block. */
   readonly perValueOverBareLayerNs: Quartiles;
   readonly heap: { readonly promiseWork: HeapGrowth | null; readonly syncWork: HeapGrowth | null };
   readonly memory: MemoryFigures | null;
@@ -87,31 +87,37 @@ export function computeFigures(input: {
   readonly loadAtStart: number;
   readonly sections: Figures['sections'];
 }): Figures {
-  const samples = (id: string) => input.measurements.find((m) => m.id === id)?.samples ?? [];
+  // Each case's figure per block: the median of its rounds in that block. Block medians shrug off the odd
+  // round a busy machine preempted; pairing cases block by block cancels what slowed a whole block.
+  const samples = (id: string) =>
+    blockMedians(
+      input.measurements.find((m) => m.id === id)?.samples ?? [],
+      input.settings.roundsPerBlock,
+    );
   const specOf = (id: string) => input.specs.find((spec) => spec.id === id);
-  /** Round-by-round samples of this case's cost over its baseline. */
+  /** Block by block, this case's cost over its baseline. */
   const added = (id: string) => {
     const baseline = specOf(id)?.baseline;
     if (baseline === undefined) return [];
     const base = samples(baseline);
-    return samples(id).map((ns, round) => ns - (base[round] ?? Number.NaN));
+    return samples(id).map((ns, block) => ns - (base[block] ?? Number.NaN));
   };
   const pairwise = (
     top: readonly number[],
     bottom: readonly number[],
     combine: (a: number, b: number) => number,
-  ) => quartiles(top.map((a, round) => combine(a, bottom[round] ?? Number.NaN)));
+  ) => quartiles(top.map((a, block) => combine(a, bottom[block] ?? Number.NaN)));
   const ratio = (a: number, b: number) => a / b;
 
   const cases = input.specs.map((spec): CaseFigure => {
-    const measured = input.measurements.find((m) => m.id === spec.id);
+    const blocks = quartiles(samples(spec.id));
     const own = added(spec.id);
     return {
       id: spec.id,
       family: spec.family,
       label: spec.label,
-      nsPerCall: measured?.nsPerCall ?? Number.NaN,
-      spread: measured?.spread ?? Number.NaN,
+      nsPerCall: blocks.median,
+      spread: (blocks.high - blocks.low) / blocks.median,
       baseline: spec.baseline,
       addedNs: spec.baseline === undefined ? undefined : quartiles(own),
       perTap:
@@ -186,6 +192,14 @@ export function computeFigures(input: {
   };
 }
 
+/** The median of each run of `perBlock` consecutive rounds. */
+function blockMedians(rounds: readonly number[], perBlock: number): number[] {
+  const medians: number[] = [];
+  for (let start = 0; start < rounds.length; start += perBlock)
+    medians.push(quartiles(rounds.slice(start, start + perBlock)).median);
+  return medians;
+}
+
 function target(
   description: string,
   value: Quartiles | null,
@@ -206,12 +220,15 @@ function compareToOne(value: Quartiles): PeerComparison['verdict'] {
   return 'spread too wide to compare';
 }
 
-/** The ratio of two ranges: the median over the median, and the widest the range allows. */
+/**
+ * The ratio of two ranges: the median over the median, and the widest the ranges allow (unbounded when the
+ * bottom range reaches zero: then the ratio supports no verdict).
+ */
 function divide(top: Quartiles, bottom: Quartiles): Quartiles {
   return {
     median: top.median / bottom.median,
-    low: top.low / bottom.high,
-    high: top.high / bottom.low,
+    low: bottom.high > 0 ? top.low / bottom.high : Number.NEGATIVE_INFINITY,
+    high: bottom.low > 0 ? top.high / bottom.low : Number.POSITIVE_INFINITY,
   };
 }
 

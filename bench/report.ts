@@ -17,8 +17,9 @@ export function formatReport(figures: Figures, extraSections: readonly string[])
     `rxjs-circuit-breaker benchmark, ${figures.date.slice(0, 10)} (how to read it: docs/BENCHMARKS.md)`,
     `Node ${machine.node}, ${machine.platform}, ${machine.cpuCount} × ${machine.cpuModel}; load average ${machine.loadAverage.start.toFixed(2)} at the start, ${machine.loadAverage.end.toFixed(2)} at the end`,
     `${settings.rounds} rounds (${blocks} blocks of ${settings.roundsPerBlock}) after ${settings.warmupRounds} warm-up rounds; each round runs every case once, interleaved; wall clock.`,
-    'Each figure: the median over the rounds, then the quartiles (a–b), every case paired with its baseline',
-    'and with tap() in the same round. ± is the interquartile range of ns/call as a share of the median.',
+    'Each block gives each case its median round; each figure is the median over the blocks, then the quartiles',
+    '(a–b), every case paired with its baseline and with tap() block by block. ± is the interquartile range of',
+    'ns/call over the blocks, as a share of the median.',
     '',
     ...table(
       'Work: a function returning an already-resolved promise (ns per call)',
@@ -81,7 +82,8 @@ function memory(figures: Figures): string[] {
   const line = (r: MemoryFigure) =>
     `  ${r.description.padEnd(width)}  ${cell(r.ours)}${cell(r.cockatiel)}${cell(r.opossum)}${r.bare ? range(r.bare, 0) : ''}`.trimEnd();
   return [
-    'Memory, bytes per object while 2,000 are held (median of 5 repeats, lowest–highest in brackets)',
+    'Memory, bytes per object while 2,000 breakers or 10,000 subscribers or calls are held (median of 5 repeats,',
+    'lowest–highest in brackets)',
     `  ${''.padEnd(width)}  ${'ours'.padEnd(20)}${'cockatiel'.padEnd(20)}${'opossum'.padEnd(20)}bare subscription`,
     ...rows.map(line),
     'Heap growth, bytes in all:',
