@@ -28,7 +28,7 @@ Measures the per-call cost and the memory of the breaker against RxJS's own laye
 Options:
   --json         print the figures as JSON on stdout instead of the table (progress goes to stderr);
                  e.g. npm run --silent bench -- --json > bench.json
-  --rounds N     measured rounds, run in blocks of 8 (default 64; the Redis and OpenTelemetry
+  --rounds N     measured rounds, run in blocks of 8 (default 48; the Redis and OpenTelemetry
                  sections run a quarter of them, at least 5)
   -h, --help     show this help
 `;
@@ -39,7 +39,7 @@ const { values } = parseCommandLine();
 if (values.help) {
   process.stdout.write(usage);
 } else {
-  await main(values.json === true, Number(values.rounds ?? 64));
+  await main(values.json === true, Number(values.rounds ?? 48));
 }
 
 async function main(json: boolean, rounds: number): Promise<void> {

@@ -24,7 +24,8 @@ export interface CaseFigure {
 }
 
 /** What a target's verdict can be: the quartiles must all lie on one side of the limit to decide. */
-export type Verdict = 'met' | 'not met' | 'spread too wide to say' | 'not measured';
+export type Verdict =
+  'met' | 'not met' | 'spread too wide to say' | 'too few blocks to say' | 'not measured';
 
 /** A target from issue 14, this run's figure and the verdict it supports. */
 export interface Target {
@@ -50,7 +51,8 @@ export interface Machine {
 export interface PeerComparison {
   readonly peer: string;
   readonly ratio: Quartiles;
-  readonly verdict: 'we add less' | 'we add more' | 'spread too wide to compare';
+  readonly verdict:
+    'we add less' | 'we add more' | 'spread too wide to compare' | 'too few blocks to compare';
 }
 
 /** Everything `npm run bench` reports; `--json` prints exactly this. */
@@ -75,6 +77,8 @@ export interface Figures {
   readonly sections: Readonly<Record<string, unknown>>;
 }
 
+/** Blocks needed before a time figure's quartiles support a verdict. */
+const minimumBlocks = 4;
 const missing: Quartiles = { median: Number.NaN, low: Number.NaN, high: Number.NaN };
 
 /** Derives added costs, ratios and target verdicts from the raw measurements. */
@@ -128,6 +132,11 @@ export function computeFigures(input: {
     };
   });
 
+  // Below this many blocks the quartiles of the blocks say nothing about the spread.
+  const enoughBlocks =
+    Math.ceil(input.settings.rounds / input.settings.roundsPerBlock) >= minimumBlocks;
+  const timed = (t: Target): Target =>
+    enoughBlocks || t.verdict === 'not measured' ? t : { ...t, verdict: 'too few blocks to say' };
   const peers = [
     ['cockatiel', ids.cockatiel],
     ['opossum', ids.opossum],
@@ -143,26 +152,39 @@ export function computeFigures(input: {
   const perTap = (id: string) => cases.find((c) => c.id === id)?.perTap ?? missing;
   const memory = input.memory;
   const targets: Target[] = [
-    target(
-      'closed state, sync work: added cost ≤ 0.5× one tap()',
-      perTap(ids.syncBreaker),
-      0.5,
-      'x',
+    timed(
+      target(
+        'closed state, sync work: added cost ≤ 0.5× one tap()',
+        perTap(ids.syncBreaker),
+        0.5,
+        'x',
+      ),
     ),
-    target('closed state, promise work: added cost ≤ 1.0× one tap()', perTap(ids.breaker), 1, 'x'),
-    target(
-      'a refused call costs ≤ a successful one (sync work)',
-      pairwise(samples(ids.syncRefused), samples(ids.syncBreaker), ratio),
-      1,
-      'x',
+    timed(
+      target(
+        'closed state, promise work: added cost ≤ 1.0× one tap()',
+        perTap(ids.breaker),
+        1,
+        'x',
+      ),
     ),
-    target(
-      'a refused call costs ≤ a successful one (promise work)',
-      pairwise(samples(ids.refused), samples(ids.breaker), ratio),
-      1,
-      'x',
+    timed(
+      target(
+        'a refused call costs ≤ a successful one (sync work)',
+        pairwise(samples(ids.syncRefused), samples(ids.syncBreaker), ratio),
+        1,
+        'x',
+      ),
     ),
-    target('per value: ≤ a bare layer + 5 ns', perValueOverBareLayerNs, 5, 'ns'),
+    timed(
+      target(
+        'a refused call costs ≤ a successful one (promise work)',
+        pairwise(samples(ids.refused), samples(ids.breaker), ratio),
+        1,
+        'x',
+      ),
+    ),
+    timed(target('per value: ≤ a bare layer + 5 ns', perValueOverBareLayerNs, 5, 'ns')),
     target('an idle closed breaker holds ≤ 1 KB', memory?.idleBreaker.ours ?? null, 1024, 'bytes'),
     target('a state$ subscriber holds ≤ 0.5 KB', memory?.stateListener.ours ?? null, 512, 'bytes'),
     target(

@@ -6,6 +6,7 @@ const marks: Record<Target['verdict'], string> = {
   met: '✓',
   'not met': '✗',
   'spread too wide to say': '?',
+  'too few blocks to say': '?',
   'not measured': '-',
 };
 
@@ -48,7 +49,7 @@ export function formatReport(figures: Figures, extraSections: readonly string[])
     'Targets (issue 14): ✓ met, ✗ not met, ? the spread straddles the limit, so no verdict',
     ...figures.targets.map(
       (t) =>
-        `  ${marks[t.verdict]} ${t.description}: ${t.value ? formatIn(t.value, t.unit) : 'not measured'}${t.verdict === 'spread too wide to say' ? ' (spread too wide to say)' : ''}`,
+        `  ${marks[t.verdict]} ${t.description}: ${t.value ? formatIn(t.value, t.unit) : 'not measured'}${t.verdict.endsWith('to say') ? ` (${t.verdict})` : ''}`,
     ),
     ...extraSections.flatMap((section) => ['', section]),
   ];

@@ -6,23 +6,13 @@
  * timeline shows each call, the breaker's state and how many requests the breaker spared the service.
  * `npm run demo -- --help` lists the options.
  */
-import {
-  catchError,
-  defer,
-  finalize,
-  lastValueFrom,
-  map,
-  mergeMap,
-  of,
-  take,
-  tap,
-  timer,
-} from 'rxjs';
-import type { Observable } from 'rxjs';
+import { lastValueFrom, mergeMap, take, tap, timer } from 'rxjs';
 // In an application: import { circuitBreaker } from 'rxjs-circuit-breaker'. The demo imports the source so
 // that it runs straight after `npm install`, before anything is built.
 import { circuitBreaker } from '../../src/index.js';
-import type { CircuitBreaker, CircuitState, Transition } from '../../src/index.js';
+import type { CircuitState, Transition } from '../../src/index.js';
+import { callThroughBreaker } from './callThroughBreaker.js';
+import type { Judging } from './callThroughBreaker.js';
 import { runCli } from './cliOptions.js';
 import type { DemoOptions } from './demoOptions.js';
 import { demoUsage, parseDemoOptions } from './demoOptions.js';
@@ -31,7 +21,6 @@ import type { FlakyService } from './flakyService.js';
 import type { Outcome, Palette } from './palette.js';
 import { latencyText } from './latencyText.js';
 import { legend, palette, wantsColour } from './palette.js';
-import { requestService } from './requestService.js';
 import { Timeline } from './timeline.js';
 
 /** A transition, when it happened (milliseconds since the demo started), and the timeline row it belongs to. */
@@ -41,8 +30,6 @@ interface TimedTransition extends Transition {
 }
 
 type Tally = Record<Outcome, number>;
-
-const requestTimeoutMs = 2000;
 
 await runCli('npm run demo', async () => {
   const options = parseDemoOptions(process.argv.slice(2));
@@ -73,10 +60,9 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
   const tally: Tally = { success: 0, failure: 0, rejected: 0 };
   const transitions: TimedTransition[] = [];
-  // The second of the call whose outcome the breaker is judging right now: a transition it causes belongs to
-  // that call's row, however late the outcome came. Transitions no call caused (the reset timeout) belong to
-  // the second they happen in.
-  let judging: number | undefined;
+  // A transition belongs to the row of the call that caused it; one no call caused (the reset timeout), to the
+  // second it happens in.
+  const judging: Judging = {};
   let second = 0;
   const timeline = new Timeline({
     out: process.stdout,
@@ -87,7 +73,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     describeBreaker: (row) => describeStates(paint, statesOfRow(transitions, row), options),
   });
   const watch = breaker.transition$.subscribe((transition) => {
-    transitions.push({ ...transition, at: elapsed(), row: judging ?? second });
+    transitions.push({ ...transition, at: elapsed(), row: judging.second ?? second });
     timeline.refresh();
   });
 
@@ -103,13 +89,11 @@ async function runDemo(options: DemoOptions): Promise<void> {
         second = row;
         timeline.begin(row);
         timeline.record(row, 0, slot, 'pending');
-        const judged = () => (judging = row);
-        return callThroughBreaker(breaker, service.url, judged).pipe(
+        return callThroughBreaker(breaker, service.url, row, judging).pipe(
           tap((outcome) => {
             tally[outcome] += 1;
             timeline.record(row, 0, slot, outcome);
           }),
-          finalize(() => (judging = undefined)),
         );
       }),
     ),
@@ -121,30 +105,6 @@ async function runDemo(options: DemoOptions): Promise<void> {
   breaker.dispose();
   await service.close();
   process.stdout.write(summary(paint, { options, tally, transitions, service }));
-}
-
-/**
- * One call: a GET through the breaker. The source is only subscribed when the breaker admits the call, so
- * `reachedService` tells a refusal from a failure (the call that trips the circuit also fails with a
- * `CircuitBreakerError`, but it did reach the service). `judged` is told just before the breaker sees the
- * call's outcome.
- */
-function callThroughBreaker(
-  breaker: CircuitBreaker,
-  url: string,
-  judged: () => void,
-): Observable<Outcome> {
-  let reachedService = false;
-  const request$ = defer(() => {
-    reachedService = true;
-    return requestService(url, requestTimeoutMs);
-  });
-  return request$.pipe(
-    tap({ next: judged, error: judged, complete: judged }),
-    breaker,
-    map((): Outcome => 'success'),
-    catchError(() => of<Outcome>(reachedService ? 'failure' : 'rejected')),
-  );
 }
 
 function introduction(paint: Palette, service: FlakyService, options: DemoOptions): string {

@@ -3,25 +3,13 @@
  * and reports each call and each transition to the demo over IPC. Started by fleet.ts, not by hand.
  */
 import { Redis } from 'ioredis';
-import {
-  catchError,
-  defer,
-  finalize,
-  firstValueFrom,
-  lastValueFrom,
-  map,
-  mergeMap,
-  of,
-  take,
-  tap,
-  timer,
-} from 'rxjs';
+import { firstValueFrom, lastValueFrom, mergeMap, take, tap, timer } from 'rxjs';
 import { circuitBreaker } from '../../src/index.js';
 import { redisStore } from '../../src/redis/index.js';
 import type { StartMessage, WorkerConfig, WorkerMessage } from './fleetProtocol.js';
 import { epochNow } from './fleetProtocol.js';
-import type { Outcome } from './palette.js';
-import { requestService } from './requestService.js';
+import { callThroughBreaker } from './callThroughBreaker.js';
+import type { Judging } from './callThroughBreaker.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 // Started by the fleet demo: if it goes away, so does this worker.
@@ -35,11 +23,9 @@ const breaker = circuitBreaker({
   resetTimeout: config.resetTimeout,
   store: redisStore(redis, { namespace: 'fleet-demo' }),
 });
-// The second of the call whose outcome the breaker is judging right now: the transition it causes belongs to
-// that call's row of the timeline, however late the outcome came.
-let judging: number | undefined;
+const judging: Judging = {};
 breaker.transition$.subscribe((transition) =>
-  send({ kind: 'transition', at: epochNow(), second: judging, ...transition }),
+  send({ kind: 'transition', at: epochNow(), second: judging.second, ...transition }),
 );
 breaker.events$.subscribe((event) => {
   if (event.type === 'store-error') send({ kind: 'store-error', message: String(event.error) });
@@ -56,17 +42,7 @@ await lastValueFrom(
     take(config.duration * config.rate),
     mergeMap((tick) => {
       const second = Math.floor(tick / config.rate);
-      const judged = () => (judging = second);
-      let reachedService = false;
-      const request$ = defer(() => {
-        reachedService = true;
-        return requestService(config.serviceUrl, 2000);
-      });
-      return request$.pipe(
-        tap({ next: judged, error: judged, complete: judged }),
-        breaker,
-        map((): Outcome => 'success'),
-        catchError(() => of<Outcome>(reachedService ? 'failure' : 'rejected')),
+      return callThroughBreaker(breaker, config.serviceUrl, second, judging).pipe(
         tap((outcome) =>
           send({
             kind: 'call',
@@ -76,7 +52,6 @@ await lastValueFrom(
             at: epochNow(),
           }),
         ),
-        finalize(() => (judging = undefined)),
       );
     }),
   ),
