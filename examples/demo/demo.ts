@@ -69,7 +69,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     live: process.stdout.isTTY === true,
     paint,
     lanes: [{ label: 'calls', slots: options.rate }],
-    serviceDown: (row) => row < outage.end / 1000 && row + 1 > outage.start / 1000,
+    serviceDown: (span) => span.from < outage.end && span.to >= outage.start,
     describeBreaker: (row) => describeStates(paint, statesOfRow(transitions, row), options),
   });
   const watch = breaker.transition$.subscribe((transition) => {
@@ -88,11 +88,11 @@ async function runDemo(options: DemoOptions): Promise<void> {
         const row = Math.floor(index / options.rate);
         second = row;
         timeline.begin(row);
-        timeline.record(row, 0, slot, 'pending');
+        timeline.record(row, 0, slot, 'pending', [elapsed()]);
         return callThroughBreaker(breaker, service.url, row, judging).pipe(
           tap((outcome) => {
             tally[outcome] += 1;
-            timeline.record(row, 0, slot, outcome);
+            timeline.record(row, 0, slot, outcome, []);
           }),
         );
       }),

@@ -85,13 +85,15 @@ async function runFleet(options: FleetOptions): Promise<void> {
     live: process.stdout.isTTY === true,
     paint,
     lanes: options.rates.map((rate, index) => ({ label: `w${index + 1}`, slots: rate })),
-    serviceDown: (row) => row < outage.end / 1000 && row + 1 > outage.start / 1000,
+    serviceDown: (span) => span.from < outage.end && span.to >= outage.start,
     describeBreaker: (row) => describeRow(paint, transitions, startAt, row, options),
   });
   const onMessage = (worker: number, message: WorkerMessage) => {
     if (message.kind === 'call') {
       calls.push({ worker, ...message });
-      timeline.record(message.second, worker, message.slot, message.outcome);
+      timeline.record(message.second, worker, message.slot, message.outcome, [
+        message.startedAt - startAt,
+      ]);
     } else if (message.kind === 'transition') {
       transitions.push({
         worker,

@@ -24,6 +24,8 @@ export type WorkerMessage =
       readonly second: number;
       readonly slot: number;
       readonly outcome: Outcome;
+      /** When the call was made. */
+      readonly startedAt: number;
       /** When the outcome was known. */
       readonly at: number;
     }

@@ -42,12 +42,14 @@ await lastValueFrom(
     take(config.duration * config.rate),
     mergeMap((tick) => {
       const second = Math.floor(tick / config.rate);
+      const startedAt = epochNow();
       return callThroughBreaker(breaker, config.serviceUrl, second, judging).pipe(
         tap((outcome) =>
           send({
             kind: 'call',
             second,
             slot: tick % config.rate,
+            startedAt,
             outcome,
             at: epochNow(),
           }),

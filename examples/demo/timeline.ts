@@ -22,13 +22,27 @@ export interface TimelineOptions {
   readonly live: boolean;
   readonly paint: Palette;
   readonly lanes: readonly Lane[];
-  /** Whether the service was down during (part of) second `second`. */
-  readonly serviceDown: (second: number) => boolean;
+  /**
+   * Whether the service was down while the row's calls were made: `span` runs from the first call's start to the
+   * last one's (milliseconds; the times given to {@link Timeline.record}). A row with a failure shows down anyway.
+   */
+  readonly serviceDown: (span: Span) => boolean;
   /** The breaker column of the row for second `second`, asked on every redraw. */
   readonly describeBreaker: (second: number) => string;
 }
 
 type Slot = Outcome | 'pending' | undefined;
+
+/** From the first to the last time recorded in a row, in milliseconds. */
+export interface Span {
+  readonly from: number;
+  readonly to: number;
+}
+
+interface Row {
+  readonly lanes: Slot[][];
+  span?: Span;
+}
 
 const clearLine = '\r\x1b[2K';
 
@@ -39,10 +53,12 @@ const clearLine = '\r\x1b[2K';
  * @remarks
  * A call belongs to the second it was made in, however late its outcome comes: a row is printed once each of
  * its calls has settled and its second is over (or at {@link Timeline.finish}), so every call shows, in its own
- * row, and the rows add up to the counts.
+ * row, and the rows add up to the counts. The service column says whether the outage had begun while the row's
+ * calls were made (late, on a busy machine, than their second), or a call in it failed: a failure never shows in
+ * a row marked up.
  */
 export class Timeline {
-  private readonly rows = new Map<number, Slot[][]>();
+  private readonly rows = new Map<number, Row>();
   /** The second that has begun most recently. */
   private now = -1;
   /** The next row to print. */
@@ -65,11 +81,23 @@ export class Timeline {
     this.printSettled();
   }
 
-  /** Sets the symbol of call `slot` in `lane`, made in second `second`. */
-  record(second: number, lane: number, slot: number, outcome: Outcome | 'pending'): void {
-    const slots = this.row(second)[lane];
+  /**
+   * Sets the symbol of call `slot` in `lane`, made in second `second`; `times` (when the call started, if that
+   * is news) widen the row's span.
+   */
+  record(
+    second: number,
+    lane: number,
+    slot: number,
+    outcome: Outcome | 'pending',
+    times: readonly number[],
+  ): void {
+    const row = this.row(second);
+    const slots = row.lanes[lane];
     if (!slots || slot >= slots.length) return;
     slots[slot] = outcome;
+    for (const at of times)
+      row.span = { from: Math.min(at, row.span?.from ?? at), to: Math.max(at, row.span?.to ?? at) };
     this.printSettled();
   }
 
@@ -84,15 +112,20 @@ export class Timeline {
     while (this.next <= last) this.print(this.next);
   }
 
-  private row(second: number): Slot[][] {
-    const row = this.slotsOf(second);
-    this.rows.set(second, row);
+  private row(second: number): Row {
+    let row = this.rows.get(second);
+    if (!row) {
+      row = { lanes: this.options.lanes.map((lane) => new Array<Slot>(lane.slots)) };
+      this.rows.set(second, row);
+    }
     return row;
   }
 
   /** The row's calls, lane by lane (a row nobody has called in yet is blank). */
   private slotsOf(second: number): Slot[][] {
-    return this.rows.get(second) ?? this.options.lanes.map((lane) => new Array<Slot>(lane.slots));
+    return (
+      this.rows.get(second)?.lanes ?? this.options.lanes.map((lane) => new Array<Slot>(lane.slots))
+    );
   }
 
   private printSettled(): void {
@@ -119,9 +152,13 @@ export class Timeline {
     const { paint, lanes } = this.options;
     const row = this.slotsOf(second);
     const time = `${second}s`.padStart(5);
-    const service = this.options.serviceDown(second)
-      ? paint.red('DOWN'.padEnd(7))
-      : paint.green('up'.padEnd(7));
+    // Before any call, the row's own second.
+    const span = this.rows.get(second)?.span ?? { from: second * 1000, to: second * 1000 + 999 };
+    const failed = row.some((slots) => slots.includes('failure'));
+    const service =
+      failed || this.options.serviceDown(span)
+        ? paint.red('DOWN'.padEnd(7))
+        : paint.green('up'.padEnd(7));
     const calls = row
       .map((slots, index) => {
         const symbols = Array.from(slots, (slot) => (slot ? paintOutcome(paint, slot) : ' ')).join(
