@@ -1,10 +1,12 @@
 /**
- * `npm run bench`: the per-call cost of rxjs-circuit-breaker next to bare RxJS, opossum and cockatiel.
+ * `npm run bench`: the per-call and per-value cost and the memory of rxjs-circuit-breaker next to RxJS's own
+ * layers, opossum and cockatiel. Method and how to read it: docs/BENCHMARKS.md.
  *
- * One process; every case runs once per round, interleaved, over several rounds after a warm-up, and the
- * medians are reported. `--json` prints the same figures as JSON on stdout (progress goes to stderr).
- * Run with `--help` for the options.
+ * One process; every case runs once per round, interleaved, over many rounds (in blocks) after a warm-up; each
+ * figure is a median with its quartiles, cases paired round by round. `--json` prints the same figures as JSON
+ * on stdout (progress goes to stderr). Run with `--help` for the options.
  */
+import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { createCases, heapCase } from './cases.js';
 import type { Family } from './cases.js';
@@ -14,18 +16,20 @@ import { computeFigures } from './figures.js';
 import { measureInterleaved } from './harness.js';
 import { heapGrowth } from './heapGrowth.js';
 import type { HeapGrowth } from './heapGrowth.js';
+import { measureMemory } from './memory.js';
 import { formatReport } from './report.js';
 import type { Section } from './sections.js';
 import { redisSection, telemetrySection } from './sections.js';
 
 const usage = `Usage: npm run bench [-- options]
 
-Measures the per-call cost of the breaker against bare RxJS, opossum and cockatiel.
+Measures the per-call cost and the memory of the breaker against RxJS's own layers, opossum and cockatiel.
 
 Options:
   --json         print the figures as JSON on stdout instead of the table (progress goes to stderr);
                  e.g. npm run --silent bench -- --json > bench.json
-  --rounds N     measured rounds (default 15)
+  --rounds N     measured rounds, run in blocks of 8 (default 48; the Redis and OpenTelemetry
+                 sections run 15 of them, or N if fewer)
   -h, --help     show this help
 `;
 
@@ -35,12 +39,13 @@ const { values } = parseCommandLine();
 if (values.help) {
   process.stdout.write(usage);
 } else {
-  await main(values.json === true, Number(values.rounds ?? 15));
+  await main(values.json === true, Number(values.rounds ?? 48));
 }
 
 async function main(json: boolean, rounds: number): Promise<void> {
   const log = (message: string) => process.stderr.write(`${message}\n`);
-  const settings = { rounds, warmupRounds: 3, batchMs: 30 };
+  const loadAtStart = loadavg()[0] ?? Number.NaN;
+  const settings = { rounds, roundsPerBlock: 8, warmupRounds: 3, batchMs: 8 };
   const library = await loadCompiledLibrary();
   const subjects = await createCases(library);
   await subjects.check();
@@ -60,17 +65,24 @@ async function main(json: boolean, rounds: number): Promise<void> {
     syncWork: await measureHeap(library, 'sync'),
   };
 
+  log('bench: memory (bench/memory.ts)');
+  const memory = measureMemory(library);
+
+  // The Redis and OpenTelemetry sections keep their own 15 rounds (their figures are read in the README).
+  const sectionRounds = Math.min(15, rounds);
   const sections: Section[] = [];
   log('bench: Redis store (bench/redisBench.ts)');
-  sections.push(await redisSection(rounds));
+  sections.push(await redisSection(sectionRounds));
   log('bench: OpenTelemetry overhead (bench/telemetryBench.ts)');
-  sections.push(await telemetrySection(rounds));
+  sections.push(await telemetrySection(sectionRounds));
 
   const figures = computeFigures({
     specs: subjects.cases,
     measurements,
     heap,
+    memory,
     settings,
+    loadAtStart,
     sections: Object.fromEntries(sections.map((section) => [section.name, section.figures])),
   });
   const text = sections.map((section) => section.text);

@@ -1,12 +1,14 @@
 import { ConsecutiveBreaker, circuitBreaker as cockatielBreaker, handleAll } from 'cockatiel';
 import CircuitBreaker from 'opossum';
-import { defer, firstValueFrom, of, tap } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { Observable, defer, firstValueFrom, of, tap } from 'rxjs';
 import type { Library } from './compiledLibrary.js';
 import type { BenchCase } from './harness.js';
 
-/** Which work a case runs: an already-resolved promise, or a synchronous `of(1)`. */
-export type Family = 'promise' | 'sync';
+/**
+ * Which work a case runs: an already-resolved promise, a synchronous `of(1)`, or one subscription to a source
+ * emitting many values (a case's `n` is then the number of values).
+ */
+export type Family = 'promise' | 'sync' | 'values';
 
 /** A case, what it is measured against, and whether it is one of the headline figures. */
 export interface CaseSpec extends BenchCase {
@@ -28,7 +30,23 @@ export const ids = {
   syncDefer: 'sync.defer',
   syncBreaker: 'sync.breaker',
   syncRefused: 'sync.refused',
+  values: 'values.bare',
+  valuesBreaker: 'values.breaker',
 } as const;
+
+/** Each family's reference layers: one `tap()`, and a bare pass-through layer. */
+export const layers = {
+  promise: { tap: 'promise.tap', bare: 'promise.bareLayer' },
+  sync: { tap: 'sync.tap', bare: 'sync.bareLayer' },
+  values: { tap: 'values.tap', bare: 'values.bareLayer' },
+} as const;
+
+/** The cheapest layer an operator can be: a new subscriber-less Observable passing the subscriber through. */
+export const bareLayer = <T>(source: Observable<T>): Observable<T> =>
+  new Observable<T>((subscriber) => source.subscribe(subscriber));
+
+/** Values per subscription in the per-value cases. */
+export const valuesPerRun = 1_000_000;
 
 /** The work every promise case runs: a function returning an already-resolved promise. */
 const work = () => Promise.resolve(1);
@@ -95,6 +113,13 @@ export async function createCases(library: Library): Promise<Subjects> {
       label: 'defer(work).pipe(tap())',
       baseline: ids.defer,
       run: awaitEachObservable(deferWork.pipe(tap(noop))),
+    },
+    {
+      id: layers.promise.bare,
+      family: 'promise',
+      label: 'defer(work).pipe(bare layer)',
+      baseline: ids.defer,
+      run: awaitEachObservable(deferWork.pipe(bareLayer)),
     },
     {
       id: ids.breaker,
@@ -178,6 +203,13 @@ export async function createCases(library: Library): Promise<Subjects> {
       run: subscribeEach(deferSync.pipe(tap(noop))),
     },
     {
+      id: layers.sync.bare,
+      family: 'sync',
+      label: 'defer(() => of(1)).pipe(bare layer)',
+      baseline: ids.syncDefer,
+      run: subscribeEach(deferSync.pipe(bareLayer)),
+    },
+    {
       id: ids.syncBreaker,
       family: 'sync',
       label: 'defer(() => of(1)).pipe(breaker)',
@@ -199,6 +231,7 @@ export async function createCases(library: Library): Promise<Subjects> {
       baseline: ids.syncDefer,
       run: subscribeEach(deferSync.pipe(oursOpen)),
     },
+    ...valueCases(ours),
   ];
 
   return {
@@ -206,6 +239,7 @@ export async function createCases(library: Library): Promise<Subjects> {
     check: async () => {
       await expectValue(firstValueFrom(deferWork.pipe(ours)), 'our breaker (promise work)');
       await expectValue(firstValueFrom(deferSync.pipe(ours)), 'our breaker (sync work)');
+      await expectValue(firstValueFrom(count(1).pipe(ours)), 'our breaker (values)', 0);
       await expectValue(opossum.fire(), 'opossum');
       await expectValue(cockatiel.execute(work), 'cockatiel');
       await expectRefusal(
@@ -255,6 +289,47 @@ export function heapCase(
   return { run, dispose: () => breaker.dispose() };
 }
 
+/** One subscription per batch to a source emitting `n` values: what a value costs through each layer. */
+function valueCases(ours: (source: Observable<number>) => Observable<number>): CaseSpec[] {
+  const through = (layer: (source: Observable<number>) => Observable<number>) => (n: number) => {
+    layer(count(n)).subscribe(sink);
+  };
+  const identity = (source: Observable<number>) => source;
+  const base = { family: 'values', batch: valuesPerRun } as const;
+  return [
+    { ...base, id: ids.values, label: 'a source emitting n values', run: through(identity) },
+    {
+      ...base,
+      id: layers.values.tap,
+      label: 'source.pipe(tap())',
+      baseline: ids.values,
+      run: through(tap(noop)),
+    },
+    {
+      ...base,
+      id: layers.values.bare,
+      label: 'source.pipe(bare layer)',
+      baseline: ids.values,
+      run: through(bareLayer),
+    },
+    {
+      ...base,
+      id: ids.valuesBreaker,
+      label: 'source.pipe(breaker)',
+      baseline: ids.values,
+      run: through(ours),
+    },
+  ];
+}
+
+/** A synchronous source emitting 0 … n−1, then completing. */
+function count(n: number): Observable<number> {
+  return new Observable<number>((subscriber) => {
+    for (let i = 0; i < n && !subscriber.closed; i++) subscriber.next(i);
+    subscriber.complete();
+  });
+}
+
 // The loops below create no function per call: tsx compiles this file with esbuild's keepNames, which turns
 // every closure creation into an Object.defineProperty call, and that would be measured too.
 
@@ -287,9 +362,10 @@ function subscribeEach(source: Observable<unknown>) {
   };
 }
 
-async function expectValue(result: Promise<unknown>, what: string): Promise<void> {
+async function expectValue(result: Promise<unknown>, what: string, expected = 1): Promise<void> {
   const value = await result;
-  if (value !== 1) throw new Error(`bench: ${what} returned ${String(value)} instead of 1`);
+  if (value !== expected)
+    throw new Error(`bench: ${what} returned ${String(value)} instead of ${expected}`);
 }
 
 async function expectRefusal(

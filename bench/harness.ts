@@ -1,8 +1,10 @@
-/** One benchmark case: `run(n)` makes `n` calls, one after the other. */
+/** One benchmark case: `run(n)` makes `n` calls (or emits `n` values), one after the other. */
 export interface BenchCase {
   readonly id: string;
   readonly label: string;
   run(n: number): void | Promise<void>;
+  /** Calls per batch, when fixed (otherwise calibrated to take `batchMs`). */
+  readonly batch?: number;
 }
 
 export interface HarnessOptions {
@@ -12,6 +14,8 @@ export interface HarnessOptions {
   readonly warmupRounds: number;
   /** How long one batch of calls should take, in milliseconds. */
   readonly batchMs: number;
+  /** Rounds per block: a full garbage collection runs between blocks (when `gc()` is exposed). Default: all. */
+  readonly roundsPerBlock?: number;
   /** Told about progress (one call per round). */
   readonly onRound?: (round: number, of: number) => void;
 }
@@ -26,11 +30,18 @@ export interface Measurement {
   readonly spread: number;
   /** Calls per batch. */
   readonly batch: number;
+  /** Nanoseconds per call in each measured round, in round order (round i of every case ran side by side). */
+  readonly samples: readonly number[];
 }
+
+const gc = (globalThis as { gc?: () => void }).gc;
 
 /**
  * Measures cases interleaved round by round: each round runs every case once, in an order rotated by one
- * each round so no case always runs first (after another case's garbage, say). Reports medians.
+ * each round so no case always runs first (after another case's garbage, say). Rounds run in blocks, with a
+ * full GC between blocks. Times are wall-clock (`process.hrtime`): on these machines it varied less round to
+ * round than per-call CPU time. Reports medians, and every round's figure so that callers can pair cases
+ * round by round (a busy moment slows every case of a round alike).
  */
 export async function measureInterleaved(
   cases: readonly BenchCase[],
@@ -38,11 +49,13 @@ export async function measureInterleaved(
 ): Promise<Measurement[]> {
   const batches = new Map<string, number>();
   for (const benchCase of cases)
-    batches.set(benchCase.id, await calibrate(benchCase, options.batchMs));
+    batches.set(benchCase.id, benchCase.batch ?? (await calibrate(benchCase, options.batchMs)));
   const samples = new Map<string, number[]>(cases.map((c) => [c.id, []]));
   const total = options.warmupRounds + options.rounds;
+  const perBlock = options.roundsPerBlock ?? total;
   for (let round = 0; round < total; round++) {
     options.onRound?.(round + 1, total);
+    if (round >= options.warmupRounds && (round - options.warmupRounds) % perBlock === 0) gc?.();
     for (let i = 0; i < cases.length; i++) {
       const benchCase = cases[(i + round) % cases.length];
       const n = batches.get(benchCase.id)!;
@@ -51,14 +64,15 @@ export async function measureInterleaved(
     }
   }
   return cases.map((c) => {
-    const sorted = [...samples.get(c.id)!].sort((a, b) => a - b);
-    const median = quantile(sorted, 0.5);
+    const own = samples.get(c.id)!;
+    const { median, low, high } = quartiles(own);
     return {
       id: c.id,
       label: c.label,
       nsPerCall: median,
-      spread: (quantile(sorted, 0.75) - quantile(sorted, 0.25)) / median,
+      spread: (high - low) / median,
       batch: batches.get(c.id)!,
+      samples: own,
     };
   });
 }
@@ -77,6 +91,23 @@ async function timeBatch(benchCase: BenchCase, n: number): Promise<number> {
   const start = process.hrtime.bigint();
   await benchCase.run(n);
   return Number(process.hrtime.bigint() - start);
+}
+
+/** A figure and the range it moved in: the median and the first and third quartiles. */
+export interface Quartiles {
+  readonly median: number;
+  readonly low: number;
+  readonly high: number;
+}
+
+/** The median and quartiles of `values` (NaN when empty). */
+export function quartiles(values: readonly number[]): Quartiles {
+  const sorted = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  return {
+    median: quantile(sorted, 0.5),
+    low: quantile(sorted, 0.25),
+    high: quantile(sorted, 0.75),
+  };
 }
 
 /** Linear interpolation between the closest ranks. */

@@ -1,34 +1,56 @@
-import type { CaseFigure, Figures } from './figures.js';
+import type { Quartiles } from './harness.js';
+import type { CaseFigure, Figures, Target } from './figures.js';
+import type { MemoryFigure } from './memory.js';
 
-/** The human-readable report: one table per kind of work, then ratios, heap and targets. */
+const marks: Record<Target['verdict'], string> = {
+  met: '✓',
+  'not met': '✗',
+  'spread too wide to say': '?',
+  'too few blocks to say': '?',
+  'not measured': '-',
+};
+
+/** The human-readable report: one table per kind of work, peers, memory, then targets. */
 export function formatReport(figures: Figures, extraSections: readonly string[]): string {
   const { machine, settings } = figures;
+  const blocks = Math.ceil(settings.rounds / settings.roundsPerBlock);
   const lines = [
-    `rxjs-circuit-breaker benchmark, ${figures.date.slice(0, 10)}`,
-    `Node ${machine.node}, ${machine.platform}, ${machine.cpuCount} × ${machine.cpuModel}`,
-    `${settings.rounds} rounds after ${settings.warmupRounds} warm-up rounds, cases interleaved; medians.`,
-    '± is the interquartile range across rounds, as a share of the median.',
+    `rxjs-circuit-breaker benchmark, ${figures.date.slice(0, 10)} (how to read it: docs/BENCHMARKS.md)`,
+    `Node ${machine.node}, ${machine.platform}, ${machine.cpuCount} × ${machine.cpuModel}; load average ${machine.loadAverage.start.toFixed(2)} at the start, ${machine.loadAverage.end.toFixed(2)} at the end`,
+    `${settings.rounds} rounds (${blocks} blocks of ${settings.roundsPerBlock}) after ${settings.warmupRounds} warm-up rounds; each round runs every case once, interleaved; wall clock.`,
+    'Each block gives each case its median round; each figure is the median over the blocks, then the quartiles',
+    '(a–b), every case paired with its baseline and with tap() block by block. ± is the interquartile range of',
+    'ns/call over the blocks, as a share of the median.',
     '',
-    ...table('Work: a function returning an already-resolved promise', figures, 'promise'),
+    ...table(
+      'Work: a function returning an already-resolved promise (ns per call)',
+      figures,
+      'promise',
+    ),
     '',
-    ...table('Work: a synchronous of(1)', figures, 'sync'),
+    ...table('Work: a synchronous of(1) (ns per call)', figures, 'sync'),
     '',
-    'Our added cost as a share of each peer’s (closed state; lower is better for us)',
-    `  promise work:  ${ratio(figures.ratios.promiseWork.vsCockatiel)} of cockatiel’s, ${ratio(figures.ratios.promiseWork.vsOpossum)} of opossum’s`,
-    `  sync work:     ${ratio(figures.ratios.syncWork.vsCockatiel)} of cockatiel’s, ${ratio(figures.ratios.syncWork.vsOpossum)} of opossum’s`,
-    `  for scale, one tap() layer alone adds ${added(figures, 'promise.tap')} ns (promise work), ${added(figures, 'sync.tap')} ns (sync work)`,
+    ...table(
+      'One subscription to a source emitting 1,000,000 values (ns per value)',
+      figures,
+      'values',
+    ),
+    `  breaker − bare layer, per value: ${range(figures.perValueOverBareLayerNs, 1)} ns`,
+    '',
+    'Our added cost ÷ the peer’s (closed state, promise work; below 1: we add less)',
+    ...figures.peers.map((p) => `  ${p.peer.padEnd(10)} ${range(p.ratio, 2)}: ${p.verdict}`),
+    '',
+    ...memory(figures),
     '',
     'Heap growth over one million calls through the breaker (after a full GC)',
     `  promise work:  ${heap(figures.heap.promiseWork)}`,
     `  sync work:     ${heap(figures.heap.syncWork)}`,
     '',
-    'Targets (issue 5)',
-    ...figures.targets.map((target) => {
-      const mark = target.met === null ? '?' : target.met ? '✓' : '✗';
-      const value =
-        target.value === null ? 'not measured' : formatValue(target.value, target.limit);
-      return `  ${mark} ${target.description}: ${value} (${target.limit})`;
-    }),
+    'Targets (issue 14): ✓ met, ✗ not met, ? the spread straddles the limit, so no verdict',
+    ...figures.targets.map(
+      (t) =>
+        `  ${marks[t.verdict]} ${t.description}: ${t.value ? formatIn(t.value, t.unit) : 'not measured'}${t.verdict.endsWith('to say') ? ` (${t.verdict})` : ''}`,
+    ),
     ...extraSections.flatMap((section) => ['', section]),
   ];
   return `${lines.join('\n')}\n`;
@@ -37,44 +59,56 @@ export function formatReport(figures: Figures, extraSections: readonly string[])
 function table(title: string, figures: Figures, family: CaseFigure['family']): string[] {
   const rows = figures.cases.filter((c) => c.family === family);
   const labelWidth = Math.max(...rows.map((r) => r.label.length));
-  const header = `  ${'case'.padEnd(labelWidth)}${'ns/call'.padStart(9)}${'±'.padStart(6)}${'added'.padStart(8)}  over`;
+  const ns = family === 'values' ? 'ns/value' : 'ns/call';
   return [
     title,
-    header,
+    `  ${'case'.padEnd(labelWidth)}${ns.padStart(9)}${'±'.padStart(6)}${'added ns'.padStart(10)}  × one tap() layer`,
     ...rows.map((row) => {
-      const baseline = figures.cases.find((c) => c.id === row.baseline);
-      const added = row.addedNs === undefined ? '' : signed(row.addedNs);
-      const over = baseline ? shortName(baseline.label) : '';
-      const note = row.informational ? ' (context)' : '';
+      const digits = family === 'values' ? 1 : 0;
       const spread = `${(row.spread * 100).toFixed(0)}%`;
-      return `  ${row.label.padEnd(labelWidth)}${row.nsPerCall.toFixed(0).padStart(9)}${spread.padStart(6)}${added.padStart(8)}  ${over}${note}`.trimEnd();
+      const added = row.addedNs === undefined ? '' : signed(row.addedNs.median, digits);
+      const perTap = row.perTap === undefined ? '' : range(row.perTap, 2);
+      const note = row.informational ? '  (context)' : '';
+      return `  ${row.label.padEnd(labelWidth)}${row.nsPerCall.toFixed(digits).padStart(9)}${spread.padStart(6)}${added.padStart(10)}  ${perTap}${note}`.trimEnd();
     }),
   ];
 }
 
-function added(figures: Figures, id: string): string {
-  const ns = figures.cases.find((c) => c.id === id)?.addedNs;
-  return ns === undefined ? 'n/a' : ns.toFixed(0);
+function memory(figures: Figures): string[] {
+  const m = figures.memory;
+  if (!m) return ['Memory: not measured (run node with --expose-gc, as `npm run bench` does)'];
+  const rows: MemoryFigure[] = [m.idleBreaker, m.stateListener, m.inFlightCall];
+  const cell = (bytes: Quartiles | undefined) => (bytes ? range(bytes, 0) : 'n/a').padEnd(20);
+  const width = Math.max(...[...rows, m.createDispose].map((r) => r.description.length));
+  const line = (r: MemoryFigure) =>
+    `  ${r.description.padEnd(width)}  ${cell(r.ours)}${cell(r.cockatiel)}${cell(r.opossum)}${r.bare ? range(r.bare, 0) : ''}`.trimEnd();
+  return [
+    'Memory, bytes per object while 2,000 breakers or 10,000 subscribers or calls are held (median of 5 repeats,',
+    'lowest–highest in brackets)',
+    `  ${''.padEnd(width)}  ${'ours'.padEnd(20)}${'cockatiel'.padEnd(20)}${'opossum'.padEnd(20)}bare subscription`,
+    ...rows.map(line),
+    'Heap growth, bytes in all:',
+    line(m.createDispose),
+  ];
 }
 
-function shortName(label: string): string {
-  return label.split(':')[0] ?? label;
+function range(value: Quartiles, digits: number): string {
+  if (!Number.isFinite(value.median)) return 'n/a';
+  const f = (x: number) => x.toFixed(digits);
+  return `${f(value.median)} (${f(value.low)}–${f(value.high)})`;
 }
 
-function signed(ns: number): string {
-  return `${ns >= 0 ? '+' : ''}${ns.toFixed(0)}`;
+function formatIn(value: Quartiles, unit: Target['unit']): string {
+  if (unit === 'bytes') return `${range(value, 0)} bytes`;
+  if (unit === 'ns') return `${range(value, 1)} ns`;
+  return `${range(value, 2)}×`;
 }
 
-function ratio(value: number): string {
-  return Number.isFinite(value) ? value.toFixed(2) : 'n/a';
+function signed(ns: number, digits: number): string {
+  return `${ns >= 0 ? '+' : ''}${ns.toFixed(digits)}`;
 }
 
 function heap(growth: { calls: number; bytes: number } | null): string {
   if (!growth) return 'not measured (run node with --expose-gc, as `npm run bench` does)';
   return `${growth.bytes >= 0 ? '+' : ''}${(growth.bytes / 1024).toFixed(0)} KB over ${growth.calls.toLocaleString('en-US')} calls`;
-}
-
-function formatValue(value: number, limit: string): string {
-  if (limit.includes('bytes')) return `${(value / 1024).toFixed(0)} KB`;
-  return value.toFixed(2);
 }

@@ -102,41 +102,114 @@ describe('examples', () => {
   });
 });
 
+/** One timeline row as printed: its second, whether the service was up, each lane's symbols, the rest. */
+interface TimelineRow {
+  readonly second: number;
+  readonly service: string;
+  readonly lanes: string[];
+  readonly spared: number;
+  readonly breaker: string;
+}
+
+/**
+ * The timeline rows of a demo's plain-text output. Columns: time (5), service (7), then each lane as wide as
+ * `max(label, slots)`, then the spared count and the breaker column, all two spaces apart.
+ */
+function timelineRows(stdout: string, laneWidths: readonly number[]): TimelineRow[] {
+  return stdout
+    .split('\n')
+    .filter((line) => /^ +\d+s {2}/.test(line))
+    .map((line) => {
+      const chars = [...line];
+      let at = 16;
+      const lanes = laneWidths.map((width) => {
+        const lane = chars.slice(at, at + width).join('');
+        at += width + 2;
+        return lane;
+      });
+      const [, spared, breaker] = /^ *(\d+) {2}(.*)$/.exec(chars.slice(at).join('')) ?? [];
+      return {
+        second: Number.parseInt(line, 10),
+        service: chars.slice(7, 14).join('').trim(),
+        lanes,
+        spared: Number(spared),
+        breaker: breaker ?? '',
+      };
+    });
+}
+
+function countSymbols(text: string, symbol: string): number {
+  return [...text].filter((char) => char === symbol).length;
+}
+
+/** The counts a summary line gives: "N calls ...: S succeeded, F failed, R refused by the breaker". */
+function summaryCounts(line: string | undefined) {
+  const [, succeeded, failed, refused] =
+    /(\d+) succeeded, (\d+) failed, (\d+) refused by the breaker/.exec(line ?? '') ?? [];
+  return { success: Number(succeeded), failure: Number(failed), rejected: Number(refused) };
+}
+
+const symbolOf = { success: '●', failure: '✗', rejected: '○' } as const;
+
 describe('npm run demo (examples/demo/demo.ts)', () => {
-  it('walks healthy → outage → recovery, in plain text when piped, and exits by itself', async () => {
-    const args = [
-      '--duration',
-      '4',
-      '--outage-start',
-      '1',
-      '--outage-length',
-      '2',
+  // Every assertion here holds at any machine speed: the timeline is checked against the demo's own counts and
+  // the order of the phases, never against which second something happened in.
+  it('shows every call in the row of the second it was made in, however late it answers, and the rows add up to the summary', async () => {
+    // With a 300 ms answer, the last calls of each second settle after the next second has begun.
+    const args = ['--duration', '5', '--outage-start', '1', '--outage-length', '2'];
+    const { code, stdout, stderr } = await runExample('demo/demo.ts', [
+      ...args,
       '--reset-timeout',
       '500',
-    ];
-    const { code, stdout, stderr } = await runExample('demo/demo.ts', args);
+      '--latency',
+      '300',
+    ]);
     expect(stderr).toBe('');
     expect(stdout).not.toContain('\x1b['); // piped: no colour codes
-    const rows = stdout.split('\n').filter((line) => /^ +\d+s {2}/.test(line));
-    expect(rows.map((row) => row.slice(0, 13))).toEqual([
-      '   0s  up    ',
-      '   1s  DOWN  ',
-      '   2s  DOWN  ',
-      '   3s  up    ',
-    ]);
-    expect(rows[0]).toContain('●●●●●●●●●●');
-    expect(rows[1]).toMatch(/^ {3}1s {2}DOWN {5}✗✗✗○.* closed → open/);
-    expect(rows[2]).toContain('○');
-    expect(rows[3]).toMatch(/→ closed {2}\(the trial call succeeded\)$/);
-    const summary =
-      /(\d+) calls in 4 s: (\d+) succeeded, (\d+) failed, (\d+) refused by the breaker/.exec(
-        stdout,
+    const rows = timelineRows(stdout, [10]);
+    expect(rows.map((row) => row.second)).toEqual([0, 1, 2, 3, 4]);
+    // A failure shows only in a row marked DOWN, and the outage shows.
+    for (const row of rows) if (row.lanes.join('').includes('✗')) expect(row.service).toBe('DOWN');
+    expect(rows.some((row) => row.service === 'DOWN')).toBe(true);
+    // Each row holds its ten calls, every one settled.
+    for (const row of rows) expect(row.lanes[0]).toMatch(/^[●✗○]{10}$/);
+    const counts = summaryCounts(stdout.split('\n').find((line) => line.includes('calls in 5 s')));
+    expect(stdout).toContain('50 calls in 5 s');
+    for (const outcome of ['success', 'failure', 'rejected'] as const) {
+      const shown = rows.reduce(
+        (sum, row) => sum + countSymbols(row.lanes[0], symbolOf[outcome]),
+        0,
       );
-    const [calls, succeeded, failed, refused] = (summary ?? []).slice(1).map(Number);
-    expect(calls).toBe(40);
-    expect((succeeded ?? 0) + (failed ?? 0) + (refused ?? 0)).toBe(40);
-    expect(refused).toBeGreaterThan(10);
-    expect(stdout).toContain(`The breaker spared the service ${refused} requests in all.`);
+      expect(shown, outcome).toBe(counts[outcome]);
+    }
+    expect(counts.failure).toBeGreaterThanOrEqual(3);
+    // The spared column is the running count of refusals.
+    let spared = 0;
+    for (const row of rows) {
+      spared += countSymbols(row.lanes[0], '○');
+      expect(row.spared).toBe(spared);
+    }
+    expect(stdout).toContain(`The breaker spared the service ${counts.rejected} requests in all.`);
+    // Phases in order: the row that opens the circuit holds the failure that opened it, at least 3 failures
+    // came up to it, and no call was refused before it.
+    const opened = rows.findIndex((row) => row.breaker.startsWith('closed → open'));
+    expect(opened).toBeGreaterThanOrEqual(0);
+    expect(stdout).toContain('The circuit tripped once;');
+    expect(rows[opened].lanes[0]).toContain('✗');
+    const failuresUpToOpening = rows
+      .slice(0, opened + 1)
+      .reduce((sum, row) => sum + countSymbols(row.lanes[0], '✗'), 0);
+    expect(failuresUpToOpening).toBeGreaterThanOrEqual(3);
+    expect(
+      rows
+        .slice(0, opened)
+        .map((row) => row.lanes.join(''))
+        .join(''),
+    ).not.toContain('○');
+    const closed = rows.findIndex(
+      (row, index) => index > opened && row.breaker.includes('→ closed'),
+    );
+    if (closed >= 0) expect(rows[closed].breaker).toContain('(the trial call succeeded)');
     expect(code).toBe(0);
   });
 
@@ -180,26 +253,47 @@ function isListening(port: number): Promise<boolean> {
 }
 
 describe('npm run demo:fleet (examples/demo/fleet.ts)', () => {
-  it("shows one worker's failures opening the circuit for every worker, and stops its redis-server", async () => {
-    const args = ['--duration', '4', '--outage-start', '1', '--outage-length', '2'];
-    // The light workers call 600 ms and 800 ms into each second: well after the busy w1 has tripped the circuit.
+  it("shows one worker's failures opening the circuit for every worker, every call in its row, and stops its redis-server", async () => {
+    const args = [
+      '--duration',
+      '4',
+      '--outage-start',
+      '1',
+      '--outage-length',
+      '2',
+      '--latency',
+      '300',
+    ];
     const { code, stdout, stderr } = await runExample('demo/fleet.ts', [
       ...args,
       '--rates',
-      '10,1,1',
+      '10,2,2',
     ]);
     expect(stderr).toBe('');
-    const rows = stdout.split('\n').filter((line) => /^ +\d+s {2}/.test(line));
-    expect(rows).toHaveLength(4);
-    expect(rows[1]).toMatch(
-      /^ {3}1s {2}DOWN {5}✗✗✗[✗○]* {2}○ {3}○ .*closed → open {2}\(w1: 3 failures in a row; w2 w3 followed within \d+ ms\)/,
-    );
-    expect(stdout).toMatch(
-      /The circuit opened 1\.\d s in, when w1 reached 3 failures in a row; the other workers had not failed once\./,
-    );
-    expect(stdout).toMatch(
-      /w2 and w3 learned it through Redis within \d+ ms and refused their calls without calling the service\./,
-    );
+    const rows = timelineRows(stdout, [10, 2, 2]);
+    expect(rows.map((row) => row.second)).toEqual([0, 1, 2, 3]);
+    for (const row of rows) if (row.lanes.join('').includes('✗')) expect(row.service).toBe('DOWN');
+    const summaries = stdout.split('\n').filter((line) => /^ {2}w\d: \d+ calls/.test(line));
+    expect(summaries).toHaveLength(3);
+    [10, 2, 2].forEach((rate, worker) => {
+      // Each row holds each worker's calls of that second, every one settled, and they add up to its summary.
+      for (const row of rows) expect(row.lanes[worker]).toMatch(new RegExp(`^[●✗○]{${rate}}$`));
+      expect(summaries[worker]).toContain(`w${worker + 1}: ${4 * rate} calls`);
+      const counts = summaryCounts(summaries[worker]);
+      for (const outcome of ['success', 'failure', 'rejected'] as const) {
+        const shown = rows.reduce(
+          (sum, row) => sum + countSymbols(row.lanes[worker], symbolOf[outcome]),
+          0,
+        );
+        expect(shown, `w${worker + 1} ${outcome}`).toBe(counts[outcome]);
+      }
+    });
+    // One worker's own failures opened the circuit; its row shows it, and the others followed through Redis.
+    const opened = rows.findIndex((row) => row.breaker.startsWith('closed → open'));
+    expect(opened).toBeGreaterThanOrEqual(0);
+    expect(rows.slice(0, opened + 1).some((row) => row.lanes.join('').includes('✗'))).toBe(true);
+    expect(stdout).toMatch(/The circuit opened \d+\.\d s in, when w\d reached 3 failures in a row/);
+    expect(stdout).toMatch(/learned it through Redis within \d+ ms and refused their calls/);
     expect(code).toBe(0);
     const port = Number(/redis {4}redis:\/\/127\.0\.0\.1:(\d+)/.exec(stdout)?.[1]);
     expect(port).toBeGreaterThan(0);

@@ -6,30 +6,30 @@
  * timeline shows each call, the breaker's state and how many requests the breaker spared the service.
  * `npm run demo -- --help` lists the options.
  */
-import { catchError, defer, lastValueFrom, map, mergeMap, of, take, tap, timer } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { lastValueFrom, mergeMap, take, tap, timer } from 'rxjs';
 // In an application: import { circuitBreaker } from 'rxjs-circuit-breaker'. The demo imports the source so
 // that it runs straight after `npm install`, before anything is built.
 import { circuitBreaker } from '../../src/index.js';
-import type { CircuitBreaker, CircuitState, Transition } from '../../src/index.js';
+import type { CircuitState, Transition } from '../../src/index.js';
+import { callThroughBreaker } from './callThroughBreaker.js';
+import type { Judging } from './callThroughBreaker.js';
 import { runCli } from './cliOptions.js';
 import type { DemoOptions } from './demoOptions.js';
 import { demoUsage, parseDemoOptions } from './demoOptions.js';
 import { startFlakyService } from './flakyService.js';
 import type { FlakyService } from './flakyService.js';
 import type { Outcome, Palette } from './palette.js';
+import { latencyText } from './latencyText.js';
 import { legend, palette, wantsColour } from './palette.js';
-import { requestService } from './requestService.js';
 import { Timeline } from './timeline.js';
 
-/** A transition, and when it happened (milliseconds since the demo started). */
+/** A transition, when it happened (milliseconds since the demo started), and the timeline row it belongs to. */
 interface TimedTransition extends Transition {
   readonly at: number;
+  readonly row: number;
 }
 
 type Tally = Record<Outcome, number>;
-
-const requestTimeoutMs = 2000;
 
 await runCli('npm run demo', async () => {
   const options = parseDemoOptions(process.argv.slice(2));
@@ -50,6 +50,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
   const elapsed = () => performance.now() - startedAt;
   const service = await startFlakyService(
     () => elapsed() >= outage.start && elapsed() < outage.end,
+    options.latency,
   );
   const breaker = circuitBreaker({
     name: 'flaky-service',
@@ -59,18 +60,20 @@ async function runDemo(options: DemoOptions): Promise<void> {
 
   const tally: Tally = { success: 0, failure: 0, rejected: 0 };
   const transitions: TimedTransition[] = [];
-  let rowStates: CircuitState[] = [breaker.state];
+  // A transition belongs to the row of the call that caused it; one no call caused (the reset timeout), to the
+  // second it happens in.
+  const judging: Judging = {};
+  let second = 0;
   const timeline = new Timeline({
     out: process.stdout,
     live: process.stdout.isTTY === true,
     paint,
     lanes: [{ label: 'calls', slots: options.rate }],
-    describeBreaker: () => describeStates(paint, rowStates, transitions.at(-1), options),
-    spared: () => tally.rejected,
+    serviceDown: (span) => span.from < outage.end && span.to >= outage.start,
+    describeBreaker: (row) => describeStates(paint, statesOfRow(transitions, row), options),
   });
   const watch = breaker.transition$.subscribe((transition) => {
-    transitions.push({ ...transition, at: elapsed() });
-    rowStates.push(transition.to);
+    transitions.push({ ...transition, at: elapsed(), row: judging.second ?? second });
     timeline.refresh();
   });
 
@@ -82,53 +85,33 @@ async function runDemo(options: DemoOptions): Promise<void> {
       take(options.duration * options.rate),
       mergeMap((index) => {
         const slot = index % options.rate;
-        if (slot === 0) {
-          const second = index / options.rate;
-          timeline.endRow();
-          rowStates = [breaker.state];
-          timeline.startRow(second, second < outage.end / 1000 && second + 1 > outage.start / 1000);
-        }
-        timeline.record(0, slot, 'pending');
-        return callThroughBreaker(breaker, service.url).pipe(
+        const row = Math.floor(index / options.rate);
+        second = row;
+        timeline.begin(row);
+        timeline.record(row, 0, slot, 'pending', [elapsed()]);
+        return callThroughBreaker(breaker, service.url, row, judging).pipe(
           tap((outcome) => {
             tally[outcome] += 1;
-            timeline.record(0, slot, outcome);
+            timeline.record(row, 0, slot, outcome, []);
           }),
         );
       }),
     ),
     { defaultValue: undefined },
   );
-  timeline.endRow();
+  timeline.begin(options.duration);
+  timeline.finish();
   watch.unsubscribe();
   breaker.dispose();
   await service.close();
   process.stdout.write(summary(paint, { options, tally, transitions, service }));
 }
 
-/**
- * One call: a GET through the breaker. The source is only subscribed when the breaker admits the call, so
- * `reachedService` tells a refusal from a failure (the call that trips the circuit also fails with a
- * `CircuitBreakerError`, but it did reach the service).
- */
-function callThroughBreaker(breaker: CircuitBreaker, url: string): Observable<Outcome> {
-  let reachedService = false;
-  const request$ = defer(() => {
-    reachedService = true;
-    return requestService(url, requestTimeoutMs);
-  });
-  return request$.pipe(
-    breaker,
-    map((): Outcome => 'success'),
-    catchError(() => of<Outcome>(reachedService ? 'failure' : 'rejected')),
-  );
-}
-
 function introduction(paint: Palette, service: FlakyService, options: DemoOptions): string {
   const outageEnd = options.outageStart + options.outageLength;
   return [
     paint.bold('rxjs-circuit-breaker demo: a flaky HTTP service behind a circuit breaker'),
-    `service  ${service.url} answers 503 from ${options.outageStart}s to ${outageEnd}s`,
+    `service  ${service.url} answers 503 from ${options.outageStart}s to ${outageEnd}s${latencyText(options)}`,
     `client   ${options.rate} calls/s with fromFetch, through circuitBreaker({ failMax: ${options.failMax}, resetTimeout: ${options.resetTimeout} })`,
     `legend   ${legend(paint)}`,
     '',
@@ -136,11 +119,21 @@ function introduction(paint: Palette, service: FlakyService, options: DemoOption
   ].join('\n');
 }
 
+/** The states a row went through: the state it began in, then each of its transitions'. */
+function statesOfRow(
+  transitions: readonly TimedTransition[],
+  row: number,
+): { states: CircuitState[]; last?: TimedTransition } {
+  const own = transitions.filter((t) => t.row === row);
+  const before = transitions.filter((t) => t.row < row).at(-1);
+  const first = own[0]?.from ?? before?.to ?? 'closed';
+  return { states: [first, ...own.map((t) => t.to)], last: own.at(-1) };
+}
+
 /** The breaker column: the states of this row (`closed → open`), and why the last change happened. */
 function describeStates(
   paint: Palette,
-  states: readonly CircuitState[],
-  last: TimedTransition | undefined,
+  { states, last }: { states: readonly CircuitState[]; last?: TimedTransition },
   options: DemoOptions,
 ): string {
   const shown =

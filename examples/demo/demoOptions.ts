@@ -15,6 +15,7 @@ export const demoDefaults: DemoOptions = {
   outageLength: 8,
   failMax: 3,
   resetTimeout: 2000,
+  latency: 0,
 };
 
 export const demoUsage = `Usage: npm run demo [-- options]
@@ -29,6 +30,7 @@ Options:
   --outage-length S     seconds the outage lasts (default ${demoDefaults.outageLength})
   --fail-max N          consecutive failures that open the circuit (default ${demoDefaults.failMax})
   --reset-timeout MS    milliseconds the circuit stays open before a trial call (default ${demoDefaults.resetTimeout})
+  --latency MS          milliseconds the service takes to answer each request (default ${demoDefaults.latency})
   -h, --help            show this help
 
 Colour is used when stdout is a terminal and NO_COLOR is not set; piped output is plain text.

@@ -17,17 +17,25 @@ export interface FlakyService {
  * Starts an HTTP service on a free loopback port that answers `200 {"ok":true}`, or `503` while `isDown()`
  * says it is down.
  *
- * @param isDown - Asked on every request.
+ * @param isDown - Asked on every request, as it arrives.
+ * @param latencyMs - How long each answer takes.
  */
-export async function startFlakyService(isDown: () => boolean): Promise<FlakyService> {
+export async function startFlakyService(
+  isDown: () => boolean,
+  latencyMs = 0,
+): Promise<FlakyService> {
   let requests = 0;
   let requestsWhileDown = 0;
   const server = createServer((_request, response) => {
     requests += 1;
     const down = isDown();
     if (down) requestsWhileDown += 1;
-    response.writeHead(down ? 503 : 200, { 'content-type': 'application/json' });
-    response.end(down ? '{"error":"service unavailable"}' : '{"ok":true}');
+    const answer = () => {
+      response.writeHead(down ? 503 : 200, { 'content-type': 'application/json' });
+      response.end(down ? '{"error":"service unavailable"}' : '{"ok":true}');
+    };
+    if (latencyMs > 0) setTimeout(answer, latencyMs);
+    else answer();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

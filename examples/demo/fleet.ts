@@ -20,14 +20,18 @@ import { startFlakyService } from './flakyService.js';
 import type { FlakyService } from './flakyService.js';
 import type { Outcome, Palette } from './palette.js';
 import { legend, palette, wantsColour } from './palette.js';
-import { requireRedisServer, startRedisServer } from './redisServer.js';
-import type { RedisServer } from './redisServer.js';
+import { startRedisServer } from '../../spec/support/redisServer.js';
+import type { RedisServer } from '../../spec/support/redisServer.js';
+import { latencyText } from './latencyText.js';
+import { requireRedisServer } from './requireRedisServer.js';
 import { Timeline } from './timeline.js';
 
 /** A transition as one worker saw it. */
 interface SeenTransition extends Transition {
   readonly worker: number;
   readonly at: number;
+  /** The second of the call whose outcome caused it, if a call did. */
+  readonly second?: number;
 }
 
 /** A call's outcome as one worker reported it. */
@@ -49,8 +53,6 @@ interface Worker {
 }
 
 const workerScript = fileURLToPath(new URL('./fleetWorker.ts', import.meta.url));
-/** How long after a second ends its row waits for the last reports of that second. */
-const rowGraceMs = 150;
 
 await runCli('npm run demo:fleet', async () => {
   const options = parseFleetOptions(process.argv.slice(2));
@@ -72,24 +74,26 @@ async function runFleet(options: FleetOptions): Promise<void> {
   const elapsed = () => epochNow() - startAt;
   const service = await startFlakyService(
     () => elapsed() >= outage.start && elapsed() < outage.end,
+    options.latency,
   );
   const redis = await startRedisServer();
   const calls: CallReport[] = [];
   const transitions: SeenTransition[] = [];
   const storeErrors: string[] = [];
-  let currentRow = -1;
   const timeline = new Timeline({
     out: process.stdout,
     live: process.stdout.isTTY === true,
     paint,
     lanes: options.rates.map((rate, index) => ({ label: `w${index + 1}`, slots: rate })),
-    describeBreaker: () => describeRow(paint, transitions, startAt, currentRow, options),
-    spared: () => calls.filter((call) => call.outcome === 'rejected').length,
+    serviceDown: (span) => span.from < outage.end && span.to >= outage.start,
+    describeBreaker: (row) => describeRow(paint, transitions, startAt, row, options),
   });
   const onMessage = (worker: number, message: WorkerMessage) => {
     if (message.kind === 'call') {
       calls.push({ worker, ...message });
-      if (message.second === currentRow) timeline.record(worker, message.slot, message.outcome);
+      timeline.record(message.second, worker, message.slot, message.outcome, [
+        message.startedAt - startAt,
+      ]);
     } else if (message.kind === 'transition') {
       transitions.push({
         worker,
@@ -97,6 +101,7 @@ async function runFleet(options: FleetOptions): Promise<void> {
         from: message.from,
         to: message.to,
         reason: message.reason,
+        second: message.second,
       });
       timeline.refresh();
     } else if (message.kind === 'store-error') {
@@ -126,17 +131,15 @@ async function runFleet(options: FleetOptions): Promise<void> {
     for (const worker of workers) worker.process.send(start);
     for (let second = 0; second < options.duration; second++) {
       await sleepUntil(startAt + second * 1000);
-      timeline.endRow();
-      currentRow = second;
-      timeline.startRow(second, second < outage.end / 1000 && second + 1 > outage.start / 1000);
-      for (const call of calls.filter((c) => c.second === second))
-        timeline.record(call.worker, call.slot, call.outcome);
+      timeline.begin(second);
     }
-    await sleepUntil(startAt + options.duration * 1000 + rowGraceMs);
+    await sleepUntil(startAt + options.duration * 1000);
+    timeline.begin(options.duration);
+    // A worker exits once every call it made has reported: then every row is complete.
     await Promise.all(
       workers.map((worker) => withTimeout(worker.exited, 10_000, `${worker.label} did not finish`)),
     );
-    timeline.endRow();
+    timeline.finish();
   } finally {
     for (const signal of signals) process.off(signal, interrupt);
     await stopAll();
@@ -215,7 +218,7 @@ function introduction(
       'rxjs-circuit-breaker fleet demo: worker processes sharing one circuit breaker through Redis',
     ),
     `redis    ${redis.url} (started for this demo; stopped at the end)`,
-    `service  ${service.url} answers 503 from ${options.outageStart}s to ${outageEnd}s`,
+    `service  ${service.url} answers 503 from ${options.outageStart}s to ${outageEnd}s${latencyText(options)}`,
     `workers  ${workers}: separate processes, one breaker 'flaky-service' in Redis, failMax ${options.failMax}, resetTimeout ${options.resetTimeout}`,
     `legend   ${legend(paint)}`,
     '',
@@ -234,7 +237,8 @@ function describeRow(
   row: number,
   options: FleetOptions,
 ): string {
-  const secondOf = (t: SeenTransition) => Math.floor((t.at - startAt) / 1000);
+  // A transition belongs to the row of the call that caused it, or else to the second it happened in.
+  const secondOf = (t: SeenTransition) => t.second ?? Math.floor((t.at - startAt) / 1000);
   const own = transitions.filter((t) => t.reason !== 'remote' && secondOf(t) === row);
   const last = own.at(-1);
   if (!last) {

@@ -15,6 +15,7 @@ export const fleetDefaults: FleetOptions = {
   outageLength: 6,
   failMax: 3,
   resetTimeout: 2000,
+  latency: 0,
 };
 
 export const fleetUsage = `Usage: npm run demo:fleet [-- options]
@@ -31,6 +32,7 @@ Options:
   --outage-length S     seconds the outage lasts (default ${fleetDefaults.outageLength})
   --fail-max N          consecutive failures, across all workers, that open the circuit (default ${fleetDefaults.failMax})
   --reset-timeout MS    milliseconds the circuit stays open before a trial call (default ${fleetDefaults.resetTimeout})
+  --latency MS          milliseconds the service takes to answer each request (default ${fleetDefaults.latency})
   -h, --help            show this help
 
 Colour is used when stdout is a terminal and NO_COLOR is not set; piped output is plain text.

@@ -24,10 +24,17 @@ export type WorkerMessage =
       readonly second: number;
       readonly slot: number;
       readonly outcome: Outcome;
+      /** When the call was made. */
+      readonly startedAt: number;
       /** When the outcome was known. */
       readonly at: number;
     }
-  | ({ readonly kind: 'transition'; readonly at: number } & Transition)
+  | ({
+      readonly kind: 'transition';
+      readonly at: number;
+      /** The second of the call whose outcome caused it, if a call did. */
+      readonly second?: number;
+    } & Transition)
   | { readonly kind: 'store-error'; readonly message: string }
   | { readonly kind: 'done' };
 

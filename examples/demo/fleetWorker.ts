@@ -3,24 +3,13 @@
  * and reports each call and each transition to the demo over IPC. Started by fleet.ts, not by hand.
  */
 import { Redis } from 'ioredis';
-import {
-  catchError,
-  defer,
-  firstValueFrom,
-  lastValueFrom,
-  map,
-  mergeMap,
-  of,
-  take,
-  tap,
-  timer,
-} from 'rxjs';
+import { firstValueFrom, lastValueFrom, mergeMap, take, tap, timer } from 'rxjs';
 import { circuitBreaker } from '../../src/index.js';
 import { redisStore } from '../../src/redis/index.js';
 import type { StartMessage, WorkerConfig, WorkerMessage } from './fleetProtocol.js';
 import { epochNow } from './fleetProtocol.js';
-import type { Outcome } from './palette.js';
-import { requestService } from './requestService.js';
+import { callThroughBreaker } from './callThroughBreaker.js';
+import type { Judging } from './callThroughBreaker.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as WorkerConfig;
 // Started by the fleet demo: if it goes away, so does this worker.
@@ -34,8 +23,9 @@ const breaker = circuitBreaker({
   resetTimeout: config.resetTimeout,
   store: redisStore(redis, { namespace: 'fleet-demo' }),
 });
+const judging: Judging = {};
 breaker.transition$.subscribe((transition) =>
-  send({ kind: 'transition', at: epochNow(), ...transition }),
+  send({ kind: 'transition', at: epochNow(), second: judging.second, ...transition }),
 );
 breaker.events$.subscribe((event) => {
   if (event.type === 'store-error') send({ kind: 'store-error', message: String(event.error) });
@@ -51,20 +41,15 @@ await lastValueFrom(
   timer(new Date(startAt + config.phaseMs), period).pipe(
     take(config.duration * config.rate),
     mergeMap((tick) => {
-      let reachedService = false;
-      const request$ = defer(() => {
-        reachedService = true;
-        return requestService(config.serviceUrl, 2000);
-      });
-      return request$.pipe(
-        breaker,
-        map((): Outcome => 'success'),
-        catchError(() => of<Outcome>(reachedService ? 'failure' : 'rejected')),
+      const second = Math.floor(tick / config.rate);
+      const startedAt = epochNow();
+      return callThroughBreaker(breaker, config.serviceUrl, second, judging).pipe(
         tap((outcome) =>
           send({
             kind: 'call',
-            second: Math.floor(tick / config.rate),
+            second,
             slot: tick % config.rate,
+            startedAt,
             outcome,
             at: epochNow(),
           }),

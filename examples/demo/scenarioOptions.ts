@@ -12,6 +12,8 @@ export interface ScenarioOptions {
   readonly failMax: number;
   /** Milliseconds the circuit stays open before a trial call. */
   readonly resetTimeout: number;
+  /** Milliseconds the service takes to answer. */
+  readonly latency: number;
 }
 
 /** The command-line flags of {@link ScenarioOptions}. */
@@ -21,6 +23,7 @@ export const scenarioFlags: readonly string[] = [
   'outage-length',
   'fail-max',
   'reset-timeout',
+  'latency',
 ];
 
 /**
@@ -55,6 +58,7 @@ export function parseScenarioOptions(
       max: 600_000,
       integer: true,
     }),
+    latency: numberFlag(given, 'latency', defaults.latency, { min: 0, max: 60_000, integer: true }),
   };
   if (options.outageStart >= options.duration) {
     throw new UsageError(
