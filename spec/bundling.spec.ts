@@ -101,6 +101,9 @@ describe.each([
     expect(bundled.imports).toEqual([]);
     expect(bundled.requested.filter((specifier) => isOptionalPeer(specifier))).toEqual([]);
     expect(bundled.requested.filter((specifier) => specifier.startsWith('node:'))).toEqual([]);
+    expect(bundled.requested.filter((specifier) => /^@(angular|nestjs)\//.test(specifier))).toEqual(
+      [],
+    );
     expect(bundled.requested).toContain('rxjs');
     expect(bundled.code).not.toMatch(/\b(from|import|require)\s*\(?\s*['"](node:|@opentelemetry)/);
     expect(bundled.code).not.toMatch(/\brequire\s*\(/);
