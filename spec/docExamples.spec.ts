@@ -143,7 +143,9 @@ describe('documentation examples compile', () => {
         ].map((diagnostic) => located(example, diagnostic)),
       );
     }
-  });
+    // Type-checking every example (with Angular's and Nest's declarations) takes well over the default 10 s on a
+    // loaded 2-core machine.
+  }, 180_000);
 
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
