@@ -60,6 +60,8 @@ beforeAll(() => {
   mkdirSync(outDir, { recursive: true });
 });
 
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
 describe('the smoke test', () => {
   it('passes on Node, against the built package', async () => {
     const library = (await import(pathToFileURL(distEntry).href)) as Library;
