@@ -24,6 +24,8 @@ const outDir = path.join(root, 'temp', 'doc-examples');
 const entryPoints: ReadonlyMap<string, string> = new Map([
   ['rxjs-circuit-breaker', 'src/index.ts'],
   ['rxjs-circuit-breaker/redis', 'src/redis/index.ts'],
+  ['rxjs-circuit-breaker/angular', 'src/angular/index.ts'],
+  ['rxjs-circuit-breaker/nestjs', 'src/nestjs/index.ts'],
 ]);
 
 const documents: readonly (FoundExamples & { readonly file: string })[] = [
@@ -141,7 +143,9 @@ describe('documentation examples compile', () => {
         ].map((diagnostic) => located(example, diagnostic)),
       );
     }
-  });
+    // Type-checking every example (with Angular's and Nest's declarations) takes well over the default 10 s on a
+    // loaded 2-core machine.
+  }, 180_000);
 
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 

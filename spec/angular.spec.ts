@@ -1,0 +1,135 @@
+// The Angular interceptor with Angular's real HttpClient (fetch backend, JIT on Node through @angular/compiler)
+// against flaky servers on loopback. Real time only where the reset timeout must pass: a request made after
+// sleeping resetTimeout is a trial at any machine speed.
+import '@angular/compiler';
+import {
+  HttpClient,
+  HttpContext,
+  HttpErrorResponse,
+  provideHttpClient,
+  withFetch,
+  withInterceptors,
+} from '@angular/common/http';
+import {
+  EnvironmentInjector,
+  createEnvironmentInjector,
+  provideZonelessChangeDetection,
+} from '@angular/core';
+import { TestBed } from '@angular/core/testing';
+import { BrowserTestingModule, platformBrowserTesting } from '@angular/platform-browser/testing';
+import { firstValueFrom } from 'rxjs';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SKIP_CIRCUIT_BREAKER, circuitBreakerInterceptor } from '../src/angular/index.js';
+import type { CircuitBreakerInterceptorOptions } from '../src/angular/index.js';
+import { isCircuitBreakerError } from '../src/index.js';
+import { useFlakyServer } from './support/flakyServer.js';
+
+const api = useFlakyServer();
+const other = useFlakyServer();
+const resetTimeout = 300;
+
+/** The root injector of a zoneless test application; each test's HttpClient lives in a child of it. */
+let root: EnvironmentInjector;
+const injectors: EnvironmentInjector[] = [];
+
+beforeAll(() => {
+  TestBed.initTestEnvironment(BrowserTestingModule, platformBrowserTesting());
+  TestBed.configureTestingModule({ providers: [provideZonelessChangeDetection()] });
+  root = TestBed.inject(EnvironmentInjector);
+});
+
+afterEach(() => {
+  injectors.splice(0).forEach((injector) => injector.destroy());
+  api.hits = other.hits = 0;
+  api.status = other.status = 200;
+});
+
+/** An HttpClient with the interceptor, as `provideHttpClient` in an application's providers makes it. */
+function httpClient(options: CircuitBreakerInterceptorOptions): HttpClient {
+  const providers = [
+    provideHttpClient(withInterceptors([circuitBreakerInterceptor(options)]), withFetch()),
+  ];
+  const injector = createEnvironmentInjector(providers, root);
+  injectors.push(injector);
+  return injector.get(HttpClient);
+}
+
+/** What a GET ended with: the body, the HTTP status of the error, or `refused` for a CircuitBreakerError. */
+async function get(http: HttpClient, url: string, context?: HttpContext): Promise<string | number> {
+  try {
+    return await firstValueFrom(http.get(url, { responseType: 'text', context }));
+  } catch (error) {
+    if (isCircuitBreakerError(error)) return 'refused';
+    if (error instanceof HttpErrorResponse) return error.status;
+    throw error;
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('circuitBreakerInterceptor with the real HttpClient', () => {
+  it('opens on 5xx, refuses without reaching the server, and closes after the reset timeout', async () => {
+    const http = httpClient({ failMax: 2, resetTimeout });
+    api.status = 503;
+    const outcomes = [await get(http, `${api.url}/a`), await get(http, `${api.url}/b`)];
+    outcomes.push(await get(http, `${api.url}/c`));
+    expect(outcomes).toEqual([503, 503, 'refused']);
+    expect(api.hits).toBe(2);
+
+    api.status = 200;
+    await sleep(resetTimeout);
+    expect(await get(http, `${api.url}/trial`)).toBe('200');
+    api.status = 500;
+    expect([await get(http, `${api.url}/d`), api.hits]).toEqual([500, 4]);
+  });
+
+  it('counts network errors and 429 as failures', async () => {
+    const http = httpClient({ failMax: 2, resetTimeout: 60_000 });
+    api.status = 429;
+    const closedPort = 'http://127.0.0.1:9';
+    const threeTimes = async (url: string) => [
+      await get(http, url),
+      await get(http, url),
+      await get(http, url),
+    ];
+    const tooMany = await threeTimes(api.url);
+    const network = await threeTimes(closedPort);
+    expect([tooMany, network, api.hits]).toEqual([[429, 429, 'refused'], [0, 0, 'refused'], 2]);
+  });
+
+  it('counts other 4xx as no failure: the circuit stays closed', async () => {
+    const http = httpClient({ failMax: 1, resetTimeout: 60_000 });
+    api.status = 404;
+    const outcomes = [await get(http, api.url), await get(http, api.url), await get(http, api.url)];
+    expect([outcomes, api.hits]).toEqual([[404, 404, 404], 3]);
+  });
+
+  it('keeps one breaker per origin by default, or per key', async () => {
+    const byOrigin = httpClient({ failMax: 1, resetTimeout: 60_000 });
+    api.status = 500;
+    await get(byOrigin, `${api.url}/x`);
+    expect([await get(byOrigin, `${api.url}/y`), await get(byOrigin, other.url)]).toEqual([
+      'refused',
+      '200',
+    ]);
+
+    const byPath = httpClient({ failMax: 1, key: (request) => new URL(request.url).pathname });
+    await get(byPath, `${api.url}/x`);
+    expect([await get(byPath, `${other.url}/x`), await get(byPath, `${other.url}/y`)]).toEqual([
+      'refused',
+      '200',
+    ]);
+  });
+
+  it('lets a request with SKIP_CIRCUIT_BREAKER through an open circuit', async () => {
+    const http = httpClient({ failMax: 1, resetTimeout: 60_000 });
+    api.status = 500;
+    await get(http, api.url);
+    const skip = new HttpContext().set(SKIP_CIRCUIT_BREAKER, true);
+    expect([await get(http, api.url), await get(http, api.url, skip), api.hits]).toEqual([
+      'refused',
+      500,
+      2,
+    ]);
+  });
+});
