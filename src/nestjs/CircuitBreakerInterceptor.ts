@@ -1,9 +1,9 @@
 import { HttpException, ServiceUnavailableException } from '@nestjs/common';
 import type { CallHandler, ExecutionContext, NestInterceptor } from '@nestjs/common';
-import { catchError } from 'rxjs';
-import type { Observable } from 'rxjs';
+import { asyncScheduler, catchError } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
 import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
-import { isCircuitBreakerError } from '../breaker/CircuitBreakerError.js';
+import { isRefusal } from '../breaker/CircuitBreakerError.js';
 import type { CircuitBreakerError } from '../breaker/CircuitBreakerError.js';
 import type { HttpBreakerOptions } from '../http/HttpBreakerOptions.js';
 import { isFailureStatus } from '../http/isFailureStatus.js';
@@ -46,10 +46,12 @@ export interface CircuitBreakerInterceptorOptions extends HttpBreakerOptions {
 export class CircuitBreakerInterceptor implements NestInterceptor {
   private readonly breakerFor: (key: string) => CircuitBreaker;
   private readonly key: (context: ExecutionContext) => string;
+  private readonly scheduler: SchedulerLike;
 
   constructor(options: CircuitBreakerInterceptorOptions = {}) {
     const { key = routeOf, ...settings } = options;
     this.key = key;
+    this.scheduler = settings.scheduler ?? asyncScheduler;
     this.breakerFor = keyedBreakers(settings, isNeither);
   }
 
@@ -58,8 +60,8 @@ export class CircuitBreakerInterceptor implements NestInterceptor {
     return next.handle().pipe(
       breaker,
       catchError((error: unknown) => {
-        if (!isCircuitBreakerError(error)) throw error;
-        const retryAfter = retryAfterSeconds(error, breaker);
+        if (!isRefusal(error)) throw error;
+        const retryAfter = retryAfterSeconds(error, this.scheduler);
         if (context.getType() === 'http') setHeader(context, 'Retry-After', String(retryAfter));
         throw new ServiceUnavailableException(error.message, { cause: error });
       }),
@@ -77,12 +79,12 @@ function routeOf(context: ExecutionContext): string {
 }
 
 /**
- * Seconds until the circuit admits a trial call. Until `CircuitBreakerError.retryAt` lands (issue 9), the reset
- * timeout is the upper bound we know; this is the one place to switch to
- * `Math.max(0, Math.ceil((error.retryAt - Date.now()) / 1000))`.
+ * Seconds until the circuit admits a trial call, rounded up: from `retryAt` on an open circuit's refusal, and 1
+ * when the trial slots are busy (a trial is running and will decide soon).
  */
-function retryAfterSeconds(_error: CircuitBreakerError, breaker: CircuitBreaker): number {
-  return Math.ceil(breaker.resetTimeout / 1000);
+function retryAfterSeconds(error: CircuitBreakerError, scheduler: SchedulerLike): number {
+  if (error.retryAt === undefined) return 1;
+  return Math.max(1, Math.ceil((error.retryAt - scheduler.now()) / 1000));
 }
 
 /** Express responses have `setHeader`, Fastify replies `header`. */
