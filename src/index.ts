@@ -11,6 +11,13 @@ export type {
   ErrorClass,
   ExcludeRule,
 } from './config/CircuitBreakerConfig.js';
+export { circuitBreakers } from './groups/circuitBreakers.js';
+export type { CircuitBreakerGroup, CircuitBreakersOptions } from './groups/CircuitBreakerGroup.js';
+export { breakerRegistry } from './registry/defaultRegistry.js';
+export { createBreakerRegistry } from './registry/createBreakerRegistry.js';
+export type { BreakerRegistryOptions } from './registry/createBreakerRegistry.js';
+export type { BreakerRegistry, RegistryEvent } from './registry/BreakerRegistry.js';
+export type { BreakerSnapshot } from './registry/BreakerSnapshot.js';
 export { CircuitBreakerError, isCircuitBreakerError } from './breaker/CircuitBreakerError.js';
 export type {
   CallEvent,

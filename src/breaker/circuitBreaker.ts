@@ -12,6 +12,8 @@ import type { CircuitState, Transition } from '../core/CircuitState.js';
 import { protect } from './protect.js';
 import { BreakerTelemetry } from '../telemetry/BreakerTelemetry.js';
 import { validateConfig } from '../config/validateConfig.js';
+import { Membership } from '../registry/Membership.js';
+import { setBreakerOf } from './breakerOf.js';
 import type { Setting } from '../config/validateConfig.js';
 
 /**
@@ -108,7 +110,10 @@ export interface CircuitBreaker {
 export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreaker {
   const resolved = validateConfig(config);
   const telemetry = new BreakerTelemetry(resolved);
-  const breaker = new Breaker(resolved, telemetry.observers);
+  // operations: the registry hears transitions as an observer that ignores ordinary calls.
+  const membership = resolved.registry && new Membership(resolved.registry, resolved.name);
+  const observers = membership ? [...telemetry.observers, membership] : telemetry.observers;
+  const breaker = new Breaker(resolved, observers);
   telemetry.attach(breaker);
   const operator = <T>(source: Observable<T>): Observable<T> => protect(breaker, source);
   const call = <A extends readonly unknown[], T>(
@@ -148,11 +153,16 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
       value: () => {
         breaker.dispose();
         telemetry.detach();
+        if (membership) membership.leave(); // operations
       },
     },
   }) as CircuitBreaker;
   // A typo such as `breaker.failmax = 3` throws (in strict code) instead of being silently ignored.
-  return Object.preventExtensions(breakerOperator);
+  Object.preventExtensions(breakerOperator);
+  // operations: groups and the registry reach the Breaker through the operator.
+  setBreakerOf(breakerOperator, breaker);
+  if (membership) membership.attach(breakerOperator);
+  return breakerOperator;
 }
 
 function setting(breaker: Breaker, key: Setting): PropertyDescriptor {

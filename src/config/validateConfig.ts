@@ -6,6 +6,9 @@ import type { StateStore, StateStoreFactory } from '../core/StateStore.js';
 import { defaultMeter, defaultTracer } from '../telemetry/defaultTelemetry.js';
 import type { MeterLike } from '../telemetry/MeterLike.js';
 import type { TracerLike } from '../telemetry/TracerLike.js';
+import { breakerRegistry } from '../registry/defaultRegistry.js';
+import { isRegistry } from '../registry/registryHooks.js';
+import type { HookedRegistry } from '../registry/registryHooks.js';
 
 /** A config with every default filled in. */
 export interface ResolvedConfig {
@@ -24,6 +27,8 @@ export interface ResolvedConfig {
   readonly tracer: TracerLike | false;
   /** `false`: metrics off. */
   readonly meter: MeterLike | false;
+  /** operations: `false`: in no registry. */
+  readonly registry: HookedRegistry | false;
 }
 
 type Check = (option: string, value: unknown) => void;
@@ -78,6 +83,12 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
       fail(TypeError, option, expected, value);
     }
   },
+  // operations
+  registry: (option, value) => {
+    if (value !== false && !isRegistry(value)) {
+      fail(TypeError, option, 'a registry from createBreakerRegistry(), or false', value);
+    }
+  },
 };
 
 /** Checks every option (an unknown key is an error) and fills in the defaults. */
@@ -104,6 +115,7 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
     store: config.store ?? memoryStore(),
     tracer: config.tracer ?? defaultTracer(),
     meter: config.meter ?? defaultMeter(),
+    registry: (config.registry ?? breakerRegistry()) as HookedRegistry | false,
   };
 }
 

@@ -1,0 +1,31 @@
+import type { CircuitState } from '../core/CircuitState.js';
+import type { TransitionEvent } from '../breaker/CircuitBreakerEvent.js';
+
+/**
+ * One breaker as a registry lists it: JSON-safe (times are the breaker scheduler's milliseconds).
+ *
+ * @public
+ */
+export interface BreakerSnapshot {
+  /** Tells apart live breakers that share a name (unique within the registry). */
+  readonly id: number;
+  readonly name: string;
+  /** What the breaker's `state` getter reads now. */
+  readonly state: CircuitState;
+  /** Consecutive counted failures. */
+  readonly failCounter: number;
+  /** Consecutive trial successes in half-open. */
+  readonly successCounter: number;
+  readonly failMax: number;
+  readonly resetTimeout: number;
+  /** When an open circuit admits trial calls; present only while the store holds it open. */
+  readonly retryAt?: number;
+  /** The breaker's latest transition, if it made one since it joined. */
+  readonly lastTransition?: TransitionEvent;
+  /** Calls admitted since the breaker was created (the dashboard derives rates from these totals). */
+  readonly calls: number;
+  /** Counted failures since the breaker joined. */
+  readonly failures: number;
+  /** Calls refused since the breaker joined. */
+  readonly rejections: number;
+}

@@ -1,0 +1,62 @@
+import type { BreakerObserver } from '../breaker/BreakerObserver.js';
+import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
+import type { CircuitBreakerEvent, TransitionEvent } from '../breaker/CircuitBreakerEvent.js';
+import type { BreakerSnapshot } from './BreakerSnapshot.js';
+import { registryHooks } from './registryHooks.js';
+import type { HookedRegistry, RegistryHooks, RegistryMember } from './registryHooks.js';
+import { snapshotOf } from './snapshotOf.js';
+
+/** A breaker nobody disposed leaves its registry when it is garbage-collected. */
+const finalizer = new FinalizationRegistry<Membership>((membership) => membership.leave());
+
+/**
+ * One breaker's place in a registry. It is also an observer of the breaker that ignores ordinary calls, so the
+ * registry hears of transitions (and counts failures and refusals) without a subscription and at no cost per
+ * call.
+ */
+export class Membership implements BreakerObserver, RegistryMember {
+  readonly observesCalls = false;
+  id = 0;
+  failures = 0;
+  rejections = 0;
+  lastTransition?: TransitionEvent;
+  private readonly hooks: RegistryHooks;
+  private ref?: WeakRef<CircuitBreaker>;
+
+  constructor(
+    registry: HookedRegistry,
+    readonly name: string,
+  ) {
+    this.hooks = registry[registryHooks];
+  }
+
+  /** Joins the registry with the breaker built around this observer. */
+  attach(breaker: CircuitBreaker): void {
+    this.ref = new WeakRef(breaker);
+    finalizer.register(breaker, this, this);
+    this.hooks.join(this);
+  }
+
+  leave(): void {
+    finalizer.unregister(this);
+    this.hooks.leave(this);
+  }
+
+  get breaker(): CircuitBreaker | undefined {
+    return this.ref?.deref();
+  }
+
+  snapshot(): BreakerSnapshot | undefined {
+    const breaker = this.breaker;
+    return breaker && snapshotOf(breaker, this);
+  }
+
+  onEvent(event: CircuitBreakerEvent): void {
+    if (event.type === 'failure') this.failures++;
+    else if (event.type === 'rejected') this.rejections++;
+    else if (event.type === 'transition') {
+      this.lastTransition = event;
+      this.hooks.transitioned(this, event);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { Subject, asyncScheduler, auditTime, defer, from, map, merge, mergeMap, share } from 'rxjs';
+import type { Observable, SchedulerLike } from 'rxjs';
+import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
+import type { TransitionEvent } from '../breaker/CircuitBreakerEvent.js';
+import type { BreakerRegistry, RegistryEvent } from './BreakerRegistry.js';
+import type { BreakerSnapshot } from './BreakerSnapshot.js';
+import { registryHooks } from './registryHooks.js';
+import type { RegistryHooks, RegistryMember } from './registryHooks.js';
+
+/**
+ * Options of {@link createBreakerRegistry}.
+ *
+ * @public
+ */
+export interface BreakerRegistryOptions {
+  /** Milliseconds over which `snapshot$` coalesces changes: finite, ≥ 0. Default 100. */
+  readonly coalesceTime?: number;
+  /** Where `snapshot$` coalesces. Default `asyncScheduler`. */
+  readonly scheduler?: SchedulerLike;
+}
+
+/**
+ * Creates a registry of its own, for breakers whose config passes it as `registry` (tests, or a handler that
+ * shows only some breakers). Most code uses the default one, {@link breakerRegistry}.
+ *
+ * @example
+ * ```ts
+ * import { circuitBreaker, createBreakerRegistry } from 'rxjs-circuit-breaker';
+ *
+ * const payments = createBreakerRegistry();
+ * circuitBreaker({ name: 'card-api', registry: payments });
+ * console.log(payments.snapshot()); // [{ id: 1, name: 'card-api', state: 'closed', ... }]
+ * ```
+ * @public
+ */
+export function createBreakerRegistry(options: BreakerRegistryOptions = {}): BreakerRegistry {
+  const { coalesceTime = 100, scheduler = asyncScheduler } = options;
+  if (typeof coalesceTime !== 'number' || !Number.isFinite(coalesceTime) || coalesceTime < 0) {
+    throw new RangeError(
+      `createBreakerRegistry: "coalesceTime" must be a finite number of milliseconds ≥ 0, received ${String(coalesceTime)}`,
+    );
+  }
+  return new Registry(coalesceTime, scheduler);
+}
+
+class Registry implements BreakerRegistry {
+  readonly snapshot$: Observable<BreakerSnapshot[]>;
+  readonly events$: Observable<RegistryEvent>;
+  readonly transition$: Observable<RegistryEvent<TransitionEvent>>;
+  readonly [registryHooks]: RegistryHooks;
+
+  private readonly members = new Set<RegistryMember>();
+  private readonly joins = new Subject<RegistryMember>();
+  private readonly changes = new Subject<void>();
+  private readonly transitions = new Subject<RegistryEvent<TransitionEvent>>();
+  private lastId = 0;
+
+  constructor(coalesceTime: number, scheduler: SchedulerLike) {
+    this.snapshot$ = defer(() =>
+      merge(from([undefined]), this.changes.pipe(auditTime(coalesceTime, scheduler))).pipe(
+        map(() => this.snapshot()),
+      ),
+    );
+    this.transition$ = this.transitions.asObservable();
+    // One subscription per breaker however many watch, and only while someone does.
+    this.events$ = defer(() => merge(from([...this.members]), this.joins)).pipe(
+      mergeMap(({ name, id, breaker }) =>
+        (breaker?.events$ ?? from([])).pipe(map((event) => ({ name, id, event }))),
+      ),
+      share(),
+    );
+    this[registryHooks] = {
+      join: (member) => {
+        member.id = ++this.lastId;
+        this.members.add(member);
+        this.joins.next(member);
+        this.changes.next();
+      },
+      leave: (member) => {
+        if (this.members.delete(member)) this.changes.next();
+      },
+      transitioned: (member, event) => {
+        this.transitions.next({ name: member.name, id: member.id, event });
+        this.changes.next();
+      },
+    };
+  }
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  snapshot(): BreakerSnapshot[] {
+    const entries: BreakerSnapshot[] = [];
+    for (const member of this.members) {
+      const entry = member.snapshot();
+      if (entry) entries.push(entry);
+    }
+    return entries;
+  }
+
+  breakers(name: string): CircuitBreaker[] {
+    const found: CircuitBreaker[] = [];
+    for (const member of this.members) {
+      const breaker = member.name === name ? member.breaker : undefined;
+      if (breaker) found.push(breaker);
+    }
+    return found;
+  }
+}
