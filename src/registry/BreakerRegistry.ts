@@ -18,7 +18,7 @@ export interface RegistryEvent<E extends CircuitBreakerEvent = CircuitBreakerEve
  * The live breakers of a process (or of a part of it): what the admin handler and health routes read.
  *
  * @remarks
- * A breaker joins the default registry ({@link breakerRegistry}) when it is created, unless its config passes
+ * A breaker joins the default registry (`breakerRegistry()`) when it is created, unless its config passes
  * `registry: false` or another registry. It leaves when it is disposed (a group disposes the breakers it
  * evicts) or garbage-collected: the registry holds its breakers weakly. Several live breakers may share a
  * name (they do when they share one circuit through Redis); each has its own `id`.

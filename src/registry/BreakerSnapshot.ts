@@ -9,6 +9,7 @@ import type { TransitionEvent } from '../breaker/CircuitBreakerEvent.js';
 export interface BreakerSnapshot {
   /** Tells apart live breakers that share a name (unique within the registry). */
   readonly id: number;
+  /** The breaker's name. */
   readonly name: string;
   /** What the breaker's `state` getter reads now. */
   readonly state: CircuitState;
@@ -16,7 +17,9 @@ export interface BreakerSnapshot {
   readonly failCounter: number;
   /** Consecutive trial successes in half-open. */
   readonly successCounter: number;
+  /** Consecutive failures that open the circuit. */
   readonly failMax: number;
+  /** Milliseconds the circuit stays open. */
   readonly resetTimeout: number;
   /** When an open circuit admits trial calls; present only while the store holds it open. */
   readonly retryAt?: number;
