@@ -27,20 +27,21 @@ const page = `<!doctype html>
   #live { margin-left: auto; color: var(--muted); }
   #live.on::before { content: '● '; color: var(--closed); }
   #status { min-height: 1.2em; color: var(--open); }
-  main { padding: 12px 16px; display: grid; grid-template-columns: 1fr 320px; gap: 16px; }
-  section { background: #fff; border: 1px solid var(--line); border-radius: 8px; margin-bottom: 12px; }
+  main { padding: 12px 16px; display: grid; grid-template-columns: minmax(0, 1fr) 300px; gap: 16px; }
+  section { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; margin-bottom: 12px; }
   section > h2 { font-size: 14px; margin: 0; padding: 8px 12px; border-bottom: 1px solid var(--line); }
   table { border-collapse: collapse; width: 100%; }
   td, th { padding: 6px 10px; border-bottom: 1px solid #eaeef2; text-align: left; white-space: nowrap; }
   th { color: var(--muted); font-weight: 500; font-size: 12px; }
-  td.name { white-space: normal; word-break: break-all; font-family: ui-monospace, monospace; }
+  td.name { white-space: normal; overflow-wrap: anywhere; min-width: 11em; font-family: ui-monospace, monospace; }
   .state { color: #fff; border-radius: 4px; padding: 2px 8px; font-weight: 600; font-size: 12px; }
   .state.closed { background: var(--closed); } .state.open { background: var(--open); }
   .state.half-open { background: var(--half-open); } .state.isolated { background: var(--isolated); }
   .state.disabled { background: var(--disabled); }
   .num { font-variant-numeric: tabular-nums; }
+  td.wrap { white-space: normal; min-width: 12em; }
   .muted { color: var(--muted); }
-  svg.spark { width: 90px; height: 22px; vertical-align: middle; }
+  svg.spark { width: 90px; height: 22px; vertical-align: middle; background: #f6f8fa; border-radius: 3px; }
   button { border: 1px solid var(--line); background: #f6f8fa; border-radius: 6px; padding: 3px 8px; cursor: pointer; }
   button:hover { background: #eaeef2; }
   .more { padding: 8px 12px; }
@@ -67,7 +68,7 @@ const readOnly = __READ_ONLY__;
 const order = ['open', 'half-open', 'isolated', 'disabled', 'closed'];
 const controls = ['open', 'half-open', 'close'];
 const rowLimit = 200;
-const historyLength = 60;
+const historyLength = 40;
 const base = location.pathname.replace(/\\/+$/, '');
 const ui = { filter: '', states: new Set(), showAll: new Set() };
 let breakers = [];
@@ -174,13 +175,14 @@ function row(entry, shared) {
     '<td class="num">' + entry.failCounter + ' / ' + entry.failMax + '</td>' +
     '<td class="num">' + last(past.calls) + '</td><td class="num">' + last(past.faults) + '</td>' +
     '<td>' + sparkline(past.calls, past.faults) + '</td>' +
-    '<td class="num">' + retry + '</td><td>' + transition + '</td>' + buttons + '</tr>';
+    '<td class="num">' + retry + '</td><td class="wrap">' + transition + '</td>' + buttons + '</tr>';
 }
 
 function sparkline(calls, faults) {
   const top = Math.max(1, ...calls, ...faults);
   const line = (list, colour) => '<polyline fill="none" stroke="' + colour + '" stroke-width="1.5" points="' +
-    list.map((value, index) => (index * 90 / (historyLength - 1)).toFixed(1) + ',' + (21 - value * 20 / top).toFixed(1)).join(' ') + '"/>';
+    list.map((value, index) => (90 - (list.length - 1 - index) * 90 / (historyLength - 1)).toFixed(1) + ',' +
+      (21 - value * 20 / top).toFixed(1)).join(' ') + '"/>';
   return '<svg class="spark" viewBox="0 0 90 22" aria-hidden="true">' + line(calls, '#8c959f') + line(faults, '#cf222e') + '</svg>';
 }
 
