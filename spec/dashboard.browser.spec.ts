@@ -66,11 +66,7 @@ describe('the dashboard in headless Chromium', () => {
     trip();
     await page.waitForSelector(row('open'), { timeout: deadline });
     await page.locator(`${row('open')} button[data-control="close"]`).click({ timeout: deadline });
-    await page.waitForFunction(
-      () => document.getElementById('status')?.textContent?.includes('refused'),
-      undefined,
-      { timeout: deadline },
-    );
+    await page.locator('#status', { hasText: 'refused' }).waitFor({ timeout: deadline });
     expect(await page.locator('#status').textContent()).toBe(
       'close checkout refused: 401 credentials required',
     );

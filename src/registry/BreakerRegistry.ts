@@ -20,7 +20,8 @@ export interface RegistryEvent<E extends CircuitBreakerEvent = CircuitBreakerEve
  * @remarks
  * A breaker joins the default registry (`breakerRegistry()`) when it is created, unless its config passes
  * `registry: false` or another registry. It leaves when it is disposed (a group disposes the breakers it
- * evicts) or garbage-collected: the registry holds its breakers weakly. Several live breakers may share a
+ * evicts); a breaker garbage-collected without being disposed drops out too (the registry holds its breakers
+ * weakly), though `snapshot$` does not announce it. Several live breakers may share a
  * name (they do when they share one circuit through Redis); each has its own `id`.
  *
  * @public

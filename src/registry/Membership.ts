@@ -6,13 +6,10 @@ import { registryHooks } from './registryHooks.js';
 import type { HookedRegistry, RegistryHooks, RegistryMember } from './registryHooks.js';
 import { snapshotOf } from './snapshotOf.js';
 
-/** A breaker nobody disposed leaves its registry when it is garbage-collected. */
-const finalizer = new FinalizationRegistry<Membership>((membership) => membership.leave());
-
 /**
  * One breaker's place in a registry. It is also an observer of the breaker that ignores ordinary calls, so the
  * registry hears of transitions (and counts failures and refusals) without a subscription and at no cost per
- * call.
+ * call. It holds the breaker weakly: a breaker nobody disposed drops out once it is garbage-collected.
  */
 export class Membership implements BreakerObserver, RegistryMember {
   readonly observesCalls = false;
@@ -33,12 +30,10 @@ export class Membership implements BreakerObserver, RegistryMember {
   /** Joins the registry with the breaker built around this observer. */
   attach(breaker: CircuitBreaker): void {
     this.ref = new WeakRef(breaker);
-    finalizer.register(breaker, this, this);
     this.hooks.join(this);
   }
 
   leave(): void {
-    finalizer.unregister(this);
     this.hooks.leave(this);
   }
 

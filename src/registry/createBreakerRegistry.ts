@@ -43,6 +43,8 @@ export function createBreakerRegistry(options: BreakerRegistryOptions = {}): Bre
   return new Registry(coalesceTime, scheduler);
 }
 
+const minimumPurge = 1024;
+
 class Registry implements BreakerRegistry {
   readonly snapshot$: Observable<BreakerSnapshot[]>;
   readonly events$: Observable<RegistryEvent>;
@@ -54,6 +56,8 @@ class Registry implements BreakerRegistry {
   private readonly changes = new Subject<void>();
   private readonly transitions = new Subject<RegistryEvent<TransitionEvent>>();
   private lastId = 0;
+  /** Size at which `join` next drops the members whose breaker was garbage-collected. */
+  private purgeAt = minimumPurge;
 
   constructor(coalesceTime: number, scheduler: SchedulerLike) {
     this.snapshot$ = defer(() =>
@@ -71,6 +75,7 @@ class Registry implements BreakerRegistry {
     );
     this[registryHooks] = {
       join: (member) => {
+        if (this.members.size >= this.purgeAt) this.purge();
         member.id = ++this.lastId;
         this.members.add(member);
         this.joins.next(member);
@@ -87,6 +92,7 @@ class Registry implements BreakerRegistry {
   }
 
   get size(): number {
+    this.purge();
     return this.members.size;
   }
 
@@ -97,6 +103,16 @@ class Registry implements BreakerRegistry {
       if (entry) entries.push(entry);
     }
     return entries;
+  }
+
+  /**
+   * Drops the members whose breaker was garbage-collected without being disposed (a FinalizationRegistry would
+   * do it sooner, at several hundred bytes per breaker). Run when the set has doubled since, so a process that
+   * never disposes its breakers keeps at most as many dead members as live ones, at O(1) amortised per join.
+   */
+  private purge(): void {
+    for (const member of this.members) if (!member.breaker) this.members.delete(member);
+    this.purgeAt = Math.max(minimumPurge, 2 * this.members.size);
   }
 
   breakers(name: string): CircuitBreaker[] {

@@ -9,20 +9,23 @@ import type { Membership } from './Membership.js';
  */
 export function snapshotOf(breaker: CircuitBreaker, membership: Membership): BreakerSnapshot {
   const { id, failures, rejections, lastTransition } = membership;
+  // Read from the Breaker itself: a class instance is much faster to read than the operator's accessors.
   const internal = breakerOf(breaker);
-  const retryAt = internal.retryAt;
-  return {
+  const entry: { -readonly [K in keyof BreakerSnapshot]: BreakerSnapshot[K] } = {
     id,
-    name: breaker.name,
-    state: breaker.state,
-    failCounter: breaker.failCounter,
-    successCounter: breaker.successCounter,
-    failMax: breaker.failMax,
-    resetTimeout: breaker.resetTimeout,
-    ...(retryAt !== undefined && { retryAt }),
-    ...(lastTransition && { lastTransition }),
+    name: internal.name,
+    state: internal.state,
+    failCounter: internal.failCounter,
+    successCounter: internal.successCounter,
+    failMax: internal.failMax,
+    resetTimeout: internal.resetTimeout,
     calls: internal.callsAdmitted,
     failures,
     rejections,
   };
+  // Only present when set: JSON drops undefined anyway, and a snapshot compares equal to its JSON copy.
+  const retryAt = internal.retryAt;
+  if (retryAt !== undefined) entry.retryAt = retryAt;
+  if (lastTransition) entry.lastTransition = lastTransition;
+  return entry;
 }
