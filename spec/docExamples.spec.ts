@@ -24,6 +24,7 @@ const outDir = path.join(root, 'temp', 'doc-examples');
 const entryPoints: ReadonlyMap<string, string> = new Map([
   ['rxjs-circuit-breaker', 'src/index.ts'],
   ['rxjs-circuit-breaker/redis', 'src/redis/index.ts'],
+  ['rxjs-circuit-breaker/admin', 'src/admin/index.ts'],
 ]);
 
 const documents: readonly (FoundExamples & { readonly file: string })[] = [
