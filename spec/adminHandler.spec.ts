@@ -287,6 +287,21 @@ describe('adminHandler: authorization', () => {
   });
 });
 
+/** Behind a framework under /ops: the snapshot and a control work. */
+async function expectServedUnderOps(origin: string) {
+  expect(await (await fetch(`${origin}/ops/breakers`, { headers: asOperator })).json()).toEqual(
+    registry.snapshot(),
+  );
+  expect((await post(`${origin}/ops/breakers/pricing/open`)).status).toBe(200);
+  expect(pricing.state).toBe('open');
+}
+
+/** The framework's own routes still answer, and the handler still asks for credentials. */
+async function expectOthersUntouched(origin: string) {
+  expect(await (await fetch(`${origin}/health`)).text()).toBe('ok');
+  expect((await fetch(`${origin}/ops/breakers`)).status).toBe(401);
+}
+
 describe('adminHandler: mounting', () => {
   it('serves under basePath on a plain server, and 404s outside it', async () => {
     const origin = await serve({ basePath: '/ops/breakers' });
@@ -308,17 +323,12 @@ describe('adminHandler: mounting', () => {
     app.get('/health', (_request, response) => void response.send('ok'));
     const { origin, close } = await listen(http.createServer(app));
     cleanups.push(close);
-    expect(await (await fetch(`${origin}/ops/breakers`, { headers: asOperator })).json()).toEqual(
-      registry.snapshot(),
-    );
-    expect((await post(`${origin}/ops/breakers/pricing/open`)).status).toBe(200);
-    expect(pricing.state).toBe('open');
+    await expectServedUnderOps(origin);
     expect((await post(`${origin}/ops/breakers/pricing/close`, { body: '[]' })).status).toBe(400);
     expect(
       (await fetch(`${origin}/ops`, { headers: asOperator })).headers.get('content-type'),
     ).toMatch(/html/);
-    expect(await (await fetch(`${origin}/health`)).text()).toBe('ok');
-    expect((await fetch(`${origin}/ops/breakers`)).status).toBe(401);
+    await expectOthersUntouched(origin);
   });
 
   it('works behind Fastify (an onRequest hook hands the prefix to the handler)', async () => {
@@ -334,16 +344,11 @@ describe('adminHandler: mounting', () => {
     cleanups.push(() => void app.close());
     const { port } = app.server.address() as { port: number };
     const origin = `http://127.0.0.1:${port}`;
-    expect(await (await fetch(`${origin}/ops/breakers`, { headers: asOperator })).json()).toEqual(
-      registry.snapshot(),
-    );
-    expect((await post(`${origin}/ops/breakers/pricing/open`)).status).toBe(200);
-    expect(pricing.state).toBe('open');
+    await expectServedUnderOps(origin);
     expect((await post(`${origin}/ops/breakers/pricing/close`, { body: '{' })).status).toBe(400);
     expect(
       (await post(`${origin}/ops/breakers/pricing/close`, { headers: asOperator })).status,
     ).toBe(415);
-    expect(await (await fetch(`${origin}/health`)).text()).toBe('ok');
-    expect((await fetch(`${origin}/ops/breakers`)).status).toBe(401);
+    await expectOthersUntouched(origin);
   });
 });

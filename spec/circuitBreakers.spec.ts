@@ -1,7 +1,7 @@
 import { NEVER, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { circuitBreakers, createBreakerRegistry } from '../src/index.js';
-import type { CircuitBreakerConfig } from '../src/index.js';
+import type { CircuitBreaker, CircuitBreakerConfig } from '../src/index.js';
 import { useCleanups } from './support/useCleanups.js';
 import { virtualClock } from './support/virtualClock.js';
 
@@ -34,6 +34,15 @@ const trip = (breaker: ReturnType<ReturnType<typeof group>['breakers']>) =>
   throwError(() => new Error('down'))
     .pipe(breaker)
     .subscribe({ error: () => undefined });
+
+/** A disposed breaker refuses calls. */
+function expectDisposed(breaker: CircuitBreaker) {
+  let error: unknown;
+  of(1)
+    .pipe(breaker)
+    .subscribe({ error: (caught: unknown) => (error = caught) });
+  expect(String(error)).toMatch(/disposed/);
+}
 
 describe('circuitBreakers: creation', () => {
   it('creates one breaker per key on first use and returns it on later uses', () => {
@@ -99,11 +108,7 @@ describe('circuitBreakers: creation', () => {
     expect(breakers.size).toBe(0);
     expect(registry.size).toBe(0);
     expect(() => breakers('a')).toThrow(/disposed/);
-    let error: unknown;
-    of(1)
-      .pipe(a)
-      .subscribe({ error: (caught: unknown) => (error = caught) });
-    expect(String(error)).toMatch(/disposed/);
+    expectDisposed(a);
   });
 
   it('replaces a breaker disposed by hand with a fresh one', () => {
@@ -172,11 +177,7 @@ describe('circuitBreakers: maxSize', () => {
     expect(breakers.get('a')).toBe(a);
     expect(breakers.get('b')).toBeUndefined();
     expect([...breakers].map(([key]) => key)).toEqual(['a', 'c']);
-    let error: unknown;
-    of(1)
-      .pipe(b)
-      .subscribe({ error: (caught: unknown) => (error = caught) });
-    expect(String(error)).toMatch(/disposed/);
+    expectDisposed(b);
   });
 
   it('skips open breakers and those with a call in flight', () => {

@@ -16,15 +16,5 @@ export type {
 export type { BreakerRegistry, RegistryEvent } from '../registry/BreakerRegistry.js';
 export type { BreakerSnapshot } from '../registry/BreakerSnapshot.js';
 export type { CircuitBreaker } from '../breaker/circuitBreaker.js';
-export type {
-  CallEvent,
-  CancelledEvent,
-  CircuitBreakerEvent,
-  FailureEvent,
-  IgnoredEvent,
-  RejectedEvent,
-  StoreErrorEvent,
-  SuccessEvent,
-  TransitionEvent,
-} from '../breaker/CircuitBreakerEvent.js';
+export type * from '../breaker/CircuitBreakerEvent.js';
 export type { CircuitState, Transition, TransitionReason } from '../core/CircuitState.js';
