@@ -142,7 +142,7 @@ describe('documentation examples compile', () => {
         ].map((diagnostic) => located(example, diagnostic)),
       );
     }
-  });
+  }, 120_000); // one TypeScript program over every example (Express and Fastify types included): slow on a busy machine
 
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
