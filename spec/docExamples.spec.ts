@@ -26,6 +26,7 @@ const entryPoints: ReadonlyMap<string, string> = new Map([
   ['rxjs-circuit-breaker/redis', 'src/redis/index.ts'],
   ['rxjs-circuit-breaker/angular', 'src/angular/index.ts'],
   ['rxjs-circuit-breaker/nestjs', 'src/nestjs/index.ts'],
+  ['rxjs-circuit-breaker/admin', 'src/admin/index.ts'],
 ]);
 
 const documents: readonly (FoundExamples & { readonly file: string })[] = [
@@ -143,8 +144,8 @@ describe('documentation examples compile', () => {
         ].map((diagnostic) => located(example, diagnostic)),
       );
     }
-    // Type-checking every example (with Angular's and Nest's declarations) takes well over the default 10 s on a
-    // loaded 2-core machine.
+    // Type-checking every example (with Angular's, Nest's, Express's and Fastify's declarations) takes well over
+    // the default 10 s on a loaded 2-core machine.
   }, 180_000);
 
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const fixture = fileURLToPath(new URL('./fixtures/trippedBreakerExits.ts', import.meta.url));
+const groupFixture = fileURLToPath(new URL('./fixtures/idleGroupExits.ts', import.meta.url));
 
 /** The longest we let the child live: far below the fixture's 60 s reset timeout. */
 const bound = 20_000;
@@ -52,5 +53,16 @@ describe('a tripped breaker in a process with nothing else to do', () => {
       'call failed: CircuitBreakerError: Failures threshold reached, circuit breaker opened',
       'state open',
     ]);
+  });
+});
+
+describe('a breaker group with an idle sweep pending', () => {
+  it('lets the process exit at once', async () => {
+    const exit = await runScript(groupFixture);
+
+    expect(exit.stderr).toBe('');
+    expect(exit.code).toBe(0);
+    expect(exit.elapsed).toBeLessThan(bound);
+    expect(exit.stdout.trim()).toBe('call ok, group of 1');
   });
 });

@@ -18,6 +18,13 @@ export {
   isRefusal,
 } from './breaker/CircuitBreakerError.js';
 export type { CircuitBreakerErrorKind } from './breaker/CircuitBreakerError.js';
+export { circuitBreakers } from './groups/circuitBreakers.js';
+export type { CircuitBreakerGroup, CircuitBreakersOptions } from './groups/CircuitBreakerGroup.js';
+export { breakerRegistry } from './registry/defaultRegistry.js';
+export { createBreakerRegistry } from './registry/createBreakerRegistry.js';
+export type { BreakerRegistryOptions } from './registry/createBreakerRegistry.js';
+export type { BreakerRegistry, RegistryEvent } from './registry/BreakerRegistry.js';
+export type { LastTransition, RegistryEntry } from './registry/RegistryEntry.js';
 export type {
   CallEvent,
   CancelledEvent,

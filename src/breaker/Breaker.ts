@@ -42,6 +42,9 @@ const longestTimer = 2 ** 31 - 1;
  */
 export class Breaker {
   readonly name: string;
+  // operations (groups): calls admitted and not finished, and calls admitted so far; protect.ts keeps them.
+  callsInFlight = 0;
+  callsAdmitted = 0;
 
   private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
   private readonly store: StateStore;
@@ -122,6 +125,17 @@ export class Breaker {
     const state = this.store.state;
     if (state.name === 'open' && this.now() >= halfOpenAt(state, this.settings)) return 'half-open';
     return state.name;
+  }
+
+  // operations: groups and the registry read these.
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** When an open circuit admits trial calls (scheduler ms); undefined in the other states. */
+  get retryAt(): number | undefined {
+    const state = this.store.state;
+    return state.name === 'open' ? halfOpenAt(state, this.settings) : undefined;
   }
 
   get failCounter(): number {

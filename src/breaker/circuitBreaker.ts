@@ -11,6 +11,9 @@ import type { CircuitState, Transition } from '../core/CircuitState.js';
 import { protect } from './protect.js';
 import { BreakerTelemetry } from '../telemetry/BreakerTelemetry.js';
 import { validateConfig } from '../config/validateConfig.js';
+import { Membership } from '../registry/Membership.js';
+import { breakerOf, internal } from './breakerOf.js';
+import { bothObservers } from './bothObservers.js';
 
 /**
  * A circuit breaker: an operator you pipe calls through, which also carries the breaker's state and streams.
@@ -109,7 +112,11 @@ export interface CircuitBreaker {
  */
 export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreaker {
   const resolved = validateConfig(config);
-  const breaker = new Breaker(resolved, BreakerTelemetry.of(resolved));
+  // operations: the registry hears transitions as an observer that ignores ordinary calls.
+  const membership = resolved.registry
+    ? new Membership(resolved.registry, resolved.name)
+    : undefined;
+  const breaker = new Breaker(resolved, bothObservers(BreakerTelemetry.of(resolved), membership));
   // A computed key names the function as it is created: redefining `name` afterwards would turn the function
   // into a slow, larger dictionary-mode object.
   const { [breaker.name]: operator } = {
@@ -120,11 +127,10 @@ export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreake
   Object.setPrototypeOf(operator, circuitBreakerPrototype);
   Object.defineProperty(operator, internal, { value: breaker });
   // A typo such as `breaker.failmax = 3` throws (in strict code) instead of being silently ignored.
-  return Object.preventExtensions(operator) as CircuitBreaker;
+  Object.preventExtensions(operator);
+  membership?.attach(operator as CircuitBreaker);
+  return operator as CircuitBreaker;
 }
-
-/** Where a public breaker keeps its internal `Breaker`. */
-const internal = Symbol('breaker');
 
 /** The members of {@link CircuitBreaker} besides the function's own `name`: each is the `Breaker`'s. */
 type Member = Exclude<keyof CircuitBreaker, 'name'>;
@@ -166,23 +172,22 @@ const circuitBreakerPrototype = Object.create(
 
 function delegate(member: Member): PropertyDescriptor {
   const inner = Object.getOwnPropertyDescriptor(Breaker.prototype, member);
-  const breakerOf = (self: unknown) => (self as Record<typeof internal, Breaker>)[internal];
   if (typeof inner?.value === 'function') {
     const method = inner.value as (...args: unknown[]) => unknown;
     return {
       value(this: unknown, ...args: unknown[]) {
-        return method.apply(breakerOf(this), args);
+        return method.apply(breakerOf(this as object), args);
       },
     };
   }
   const get = function (this: unknown): unknown {
-    return Reflect.get(breakerOf(this), member);
+    return Reflect.get(breakerOf(this as object), member);
   };
   if (typeof inner?.set !== 'function') return { get };
   return {
     get,
     set(this: unknown, value: unknown) {
-      Reflect.set(breakerOf(this), member, value);
+      Reflect.set(breakerOf(this as object), member, value);
     },
   };
 }

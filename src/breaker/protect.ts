@@ -61,7 +61,7 @@ class ProtectedCall<T> implements Observer<T>, Unsubscribable {
 
   error(error: unknown): void {
     if (this.subscriber.closed || !this.permit) return;
-    this.finished = true;
+    this.finish();
     // The breaker's promises never reject: it turns store faults into events and fallbacks.
     void whenReady(this.breaker.fail(this.permit, this.info, error), (forwarded) =>
       this.subscriber.error(forwarded),
@@ -70,7 +70,7 @@ class ProtectedCall<T> implements Observer<T>, Unsubscribable {
 
   complete(): void {
     if (this.subscriber.closed || !this.permit) return;
-    this.finished = true;
+    this.finish();
     // Not whenReady(): no closure on the hot path.
     const recorded = this.breaker.succeed(this.permit, this.info);
     if (recorded instanceof Promise) void recorded.then(() => this.subscriber.complete());
@@ -81,15 +81,23 @@ class ProtectedCall<T> implements Observer<T>, Unsubscribable {
   unsubscribe(): void {
     this.inner?.unsubscribe();
     if (!this.permit || this.finished) return;
-    this.finished = true;
+    this.finish();
     if (this.delivered) void this.breaker.succeed(this.permit, this.info);
     else this.breaker.cancel(this.permit, this.info);
+  }
+
+  private finish(): void {
+    this.finished = true;
+    this.breaker.callsInFlight--;
   }
 
   private run(source: Observable<T>, admission: Permit | CircuitBreakerError): void {
     if (admission instanceof CircuitBreakerError) return this.subscriber.error(admission);
     if (this.subscriber.closed) return this.breaker.cancel(admission, this.info);
     this.permit = admission;
+    // operations: groups never evict a breaker with a call in flight, nor one used since their last sweep.
+    this.breaker.callsInFlight++;
+    this.breaker.callsAdmitted++;
     this.inner = source.subscribe(this);
     // With an asynchronous store unsubscribe() can run before `inner` is known to it (the subscriber left during a
     // synchronous emission): stop the source here, or it would run on unheard.

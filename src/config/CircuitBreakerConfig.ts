@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { StateStoreFactory } from '../core/StateStore.js';
 import type { MeterLike } from '../telemetry/MeterLike.js';
 import type { TracerLike } from '../telemetry/TracerLike.js';
+import type { BreakerRegistry } from '../registry/BreakerRegistry.js';
 
 /**
  * A class of errors; it matches its subclasses too.
@@ -59,4 +60,9 @@ export interface CircuitBreakerConfig {
    * metrics off.
    */
   readonly meter?: MeterLike | false;
+  /**
+   * The registry the breaker joins (the admin handler and health routes read it). Default: the process-wide
+   * {@link breakerRegistry}. `false` keeps it out of every registry.
+   */
+  readonly registry?: BreakerRegistry | false;
 }

@@ -8,6 +8,9 @@ import type { MeterLike } from '../telemetry/MeterLike.js';
 import type { TracerLike } from '../telemetry/TracerLike.js';
 import { checkOptions, describe, failOption, hasMethods } from './checkOptions.js';
 import type { Check } from './checkOptions.js';
+import { breakerRegistry } from '../registry/defaultRegistry.js';
+import { isRegistry } from '../registry/registryHooks.js';
+import type { HookedRegistry } from '../registry/registryHooks.js';
 
 /** A config with every default filled in. */
 export interface ResolvedConfig {
@@ -26,6 +29,8 @@ export interface ResolvedConfig {
   readonly tracer: TracerLike | false;
   /** `false`: metrics off. */
   readonly meter: MeterLike | false;
+  /** operations: `false`: in no registry. */
+  readonly registry: HookedRegistry | false;
 }
 
 const owner = 'circuitBreaker';
@@ -80,6 +85,12 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
       failOption(owner, option, expected, value);
     }
   },
+  // operations
+  registry: (option, value) => {
+    if (value !== false && !isRegistry(value)) {
+      failOption(owner, option, 'a registry from createBreakerRegistry(), or false', value);
+    }
+  },
 };
 
 /** Checks every option (an unknown key is an error) and fills in the defaults. */
@@ -98,6 +109,7 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
     store: config.store ?? memoryStore(),
     tracer: config.tracer ?? defaultTracer(),
     meter: config.meter ?? defaultMeter(),
+    registry: (config.registry ?? breakerRegistry()) as HookedRegistry | false,
   };
 }
 
