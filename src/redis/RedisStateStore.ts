@@ -76,6 +76,7 @@ export class RedisStateStore implements StateStore {
     defineScripts(client);
     this.listen();
     client.on('ready', this.onClientReady);
+    client.on('close', this.onConnectionLost);
     client.on('end', this.onClientEnd);
     this.schedule(() => this.giveUpFirstSync(), options.commandTimeout);
     // A client made with `lazyConnect` connects on its first command; this store may send none for a while.
@@ -183,6 +184,7 @@ export class RedisStateStore implements StateStore {
     this.disposed = true;
     this.stopListening?.();
     this.client.removeListener('ready', this.onClientReady);
+    this.client.removeListener('close', this.onConnectionLost);
     this.client.removeListener('end', this.onClientEnd);
     for (const timer of this.timers) timer.unsubscribe();
     this.timers.clear();
@@ -288,8 +290,9 @@ export class RedisStateStore implements StateStore {
     const { shared, own } = reply;
     const known = this.shared;
     const sameLife = known?.incarnation === shared.incarnation;
-    // A message about a later transition was applied already: this reply is older news.
-    if (!this.local.active && sameLife && shared.generation < known.generation) return;
+    // A message about a later transition was applied already: this reply is older news, in every mode (a reply
+    // queued during a stall can arrive after the message about the trip it preceded).
+    if (sameLife && shared.generation < known.generation) return;
     const before = this.state.name;
     const diverged = this.local.leave();
     this.shared = { incarnation: shared.incarnation, generation: shared.generation };
@@ -350,6 +353,23 @@ export class RedisStateStore implements StateStore {
   private readonly onClientReady = () => {
     if (!this.stopListening) this.listen();
     else if (this.firstSyncDone || this.syncPending) void this.sync();
+  };
+
+  /**
+   * The connection is gone (a network fault, a server that went away, or the user's `disconnect()`): decide
+   * locally from now on, so that `state` shows `fallbackState` at once rather than at the next call. ioredis
+   * emits 'close' after every connection error too, so that no 'error' listener is needed (adding one to the
+   * user's client would silence ioredis's own warning about unhandled errors).
+   */
+  private readonly onConnectionLost = () => {
+    if (this.disposed || this.local.active) return;
+    this.goLocal(
+      new RedisStoreError(
+        'unavailable',
+        'connection',
+        'lost the connection to Redis; deciding on the local state',
+      ),
+    );
   };
 
   /**
