@@ -172,6 +172,39 @@ describe('redisStore: sharing state', () => {
   });
 });
 
+describe('redisStore: clocks', () => {
+  it('answers "not yet" with Redis\'s deadline when its estimate of Redis\'s clock runs ahead', async () => {
+    const namespace = freshNamespace();
+    const resetTimeout = 3000;
+    let jump = 0;
+    const jumpy: SchedulerLike = Object.assign(Object.create(asyncScheduler) as SchedulerLike, {
+      now: () => asyncScheduler.now() + jump,
+    });
+    const breaker = breakerOn(client(), { namespace, failMax: 1, resetTimeout, scheduler: jumpy });
+    const seen: string[] = [];
+    breaker.state$.subscribe((state) => seen.push(state));
+    await succeed(breaker);
+    await fail(breaker);
+    const deadline =
+      Number(await server.admin.hget(`${namespace}:{payments}:state`, 'o')) + resetTimeout;
+
+    // This process's clock jumps 2 s ahead: judged by the estimate it made before, the deadline comes 2 s early.
+    jump = 2000;
+    await waitFor(() => breaker.state === 'half-open', 10_000, 'the early local deadline');
+    const [seconds, micros] = await server.admin.time();
+    const redisNow = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+    const refusal = await succeed(breaker).catch((error: unknown) => error);
+    // Asserted only while Redis is surely before its deadline (a very slow machine may already be past it).
+    if (redisNow < deadline - 500) {
+      expect(isCircuitBreakerError(refusal)).toBe(true);
+      expect(breaker.state).toBe('open');
+    }
+
+    await waitFor(() => seen.includes('half-open'), 20_000, 'state$ to emit half-open');
+    expect(await sharedState(namespace)).toMatchObject({ s: 'half-open' });
+  });
+});
+
 describe('redisStore: round trips', () => {
   it('makes no round trip for successful calls in the closed state (5000 calls, INFO commandstats)', async () => {
     const namespace = freshNamespace();
