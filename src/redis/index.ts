@@ -7,7 +7,7 @@
 export { redisStore } from './redisStore.js';
 export type { RedisStoreOptions } from './RedisStoreOptions.js';
 export type { RedisClientLike, RedisSubscriberLike } from './RedisClientLike.js';
-export { RedisStoreError } from './RedisStoreError.js';
+export { RedisStoreError, isRedisStoreError } from './RedisStoreError.js';
 export type { RedisStoreErrorKind } from './RedisStoreError.js';
 // The store seam of the root entry point, which `redisStore` implements: re-exported as types only, so that
 // the `/redis` API is complete on its own (they are the same declarations as the root's).
