@@ -11,6 +11,7 @@ import { ClockOffset } from './ClockOffset.js';
 import type { RedisKeys } from './keys.js';
 import { keyPrefixOf, redisKeys } from './keys.js';
 import { LocalMode } from './LocalMode.js';
+import { Resync } from './Resync.js';
 import { parseScriptReply, parseTransitionMessage } from './parseReply.js';
 import type { RedisClientLike } from './RedisClientLike.js';
 import type { RedisPermit } from './RedisPermit.js';
@@ -27,6 +28,12 @@ import { withTimeout } from './withTimeout.js';
 interface SharedVersion {
   readonly incarnation: string;
   readonly generation: number;
+}
+
+/** A script's reply, and the shared state it carries as this process sees it (deadlines on the local clock). */
+interface Answer {
+  readonly reply: ScriptReply;
+  readonly state: BreakerState;
 }
 
 /** How many times `settle` waits for Redis's clock to reach the deadline before leaving it to the next call. */
@@ -55,11 +62,10 @@ export class RedisStateStore implements StateStore {
   private readonly clock = new ClockOffset();
   private readonly timers = new Set<Subscription>();
   private stopListening: (() => void) | undefined;
-  private readonly firstSync: Promise<void>;
-  private finishFirstSync: () => void = () => undefined;
-  private firstSyncDone = false;
-  private syncing?: Promise<void>;
-  private syncPending = false;
+  private readonly resync = new Resync(
+    () => this.exchange('read', []).then(() => undefined),
+    () => this.client.status === 'ready',
+  );
   private shared?: SharedVersion;
   /** Whether decisions are local because Redis is unreachable, and since which outage. */
   private readonly local = new LocalMode();
@@ -72,7 +78,6 @@ export class RedisStateStore implements StateStore {
     private readonly options: ResolvedRedisStoreOptions,
   ) {
     this.keys = redisKeys(options.namespace, context.name, keyPrefixOf(client));
-    this.firstSync = new Promise((resolve) => (this.finishFirstSync = resolve));
     defineScripts(client);
     this.listen();
     client.on('ready', this.onClientReady);
@@ -88,7 +93,7 @@ export class RedisStateStore implements StateStore {
   }
 
   acquire(now: number): MaybePromise<Admission> {
-    if (!this.firstSyncDone) return this.firstSync.then(() => this.acquire(this.now()));
+    if (!this.resync.firstDone) return this.resync.firstRead().then(() => this.acquire(this.now()));
     const state = this.state;
     if (state.name === 'open' && now < machine.halfOpenAt(state, this.context.settings)) {
       return { state };
@@ -189,7 +194,7 @@ export class RedisStateStore implements StateStore {
     for (const timer of this.timers) timer.unsubscribe();
     this.timers.clear();
     // Calls waiting for the first read go on with the local state, instead of waiting for a read that never comes.
-    this.endFirstSync();
+    this.resync.stop();
   }
 
   private settleWithin(now: number, attempts: number): MaybePromise<Step> {
@@ -232,20 +237,15 @@ export class RedisStateStore implements StateStore {
       this.goLocal(this.unavailable(script));
       return decideLocally();
     }
-    return this.exchange(script, args).then((reply) =>
-      reply
-        ? onReply(
-            reply,
-            toBreakerState(reply.shared, (ms) => this.clock.toLocal(ms)),
-          )
-        : decideLocally(),
+    return this.exchange(script, args).then((answer) =>
+      answer ? onReply(answer.reply, answer.state) : decideLocally(),
     );
   }
 
   private async exchange(
     script: ScriptName,
     args: readonly (string | number)[],
-  ): Promise<ScriptReply | undefined> {
+  ): Promise<Answer | undefined> {
     const sentAt = this.now();
     const timeout = this.options.commandTimeout;
     let raw: unknown;
@@ -269,8 +269,9 @@ export class RedisStateStore implements StateStore {
     }
     this.clock.sample(sentAt, this.now(), reply.redisNow);
     if (reply.badData) this.report(this.badData(script));
-    this.absorb(reply);
-    return reply;
+    const state = toBreakerState(reply.shared, (ms) => this.clock.toLocal(ms));
+    this.absorb(reply, state);
+    return { reply, state };
   }
 
   private send(script: ScriptName, args: readonly (string | number)[]): PromiseLike<unknown> {
@@ -286,7 +287,7 @@ export class RedisStateStore implements StateStore {
    * ran, so it also ends local mode; if the mirror missed transitions on the way (made elsewhere, not yet
    * delivered by pub/sub), that is reported as a remote transition.
    */
-  private absorb(reply: ScriptReply): void {
+  private absorb(reply: ScriptReply, state: BreakerState): void {
     const { shared, own } = reply;
     const known = this.shared;
     const sameLife = known?.incarnation === shared.incarnation;
@@ -296,7 +297,7 @@ export class RedisStateStore implements StateStore {
     const before = this.state.name;
     const diverged = this.local.leave();
     this.shared = { incarnation: shared.incarnation, generation: shared.generation };
-    this.state = toBreakerState(shared, (ms) => this.clock.toLocal(ms));
+    this.state = state;
     const expected = own ? shared.generation - 1 : shared.generation;
     if (!diverged && sameLife && known.generation === expected) return;
     const seen = own ? own.from : shared.name;
@@ -323,28 +324,10 @@ export class RedisStateStore implements StateStore {
     this.emitRemote(before, shared.name);
   }
 
-  /** A full read; at most one at a time. Ends local mode when it succeeds. */
-  private sync(): Promise<void> {
-    if (this.disposed) return Promise.resolve();
-    this.syncing ??= this.readShared().finally(() => (this.syncing = undefined));
-    return this.syncing;
-  }
-
-  private async readShared(): Promise<void> {
-    if (this.client.status !== 'ready') {
-      // Not connected: the client's 'ready' event starts the read.
-      this.syncPending = true;
-      return;
-    }
-    this.syncPending = false;
-    await this.exchange('read', []);
-    this.endFirstSync();
-  }
-
   private listen(): void {
     this.stopListening = listen(this.client, this.keys.channel, {
       message: (text) => this.onMessage(text),
-      subscribed: () => void this.sync(),
+      subscribed: () => void this.resync.run(),
       error: (error) => this.report(this.fault('subscriber', 'subscribe', error)),
     });
   }
@@ -352,7 +335,7 @@ export class RedisStateStore implements StateStore {
   /** A reconnect (or the first connect, if the subscription was confirmed before it) calls for a full read. */
   private readonly onClientReady = () => {
     if (!this.stopListening) this.listen();
-    else if (this.firstSyncDone || this.syncPending) void this.sync();
+    else this.resync.connected();
   };
 
   /**
@@ -383,18 +366,12 @@ export class RedisStateStore implements StateStore {
 
   /** The first calls wait for the first read, at most `commandTimeout`; then they go on without it. */
   private giveUpFirstSync(): void {
-    if (this.firstSyncDone || this.syncing) return;
+    if (this.resync.firstDone || this.resync.busy) return;
     if (this.client.status === 'ready') {
-      void this.sync();
+      void this.resync.run();
       return;
     }
     this.goLocal(this.unavailable('read'));
-    this.endFirstSync();
-  }
-
-  private endFirstSync(): void {
-    this.firstSyncDone = true;
-    this.finishFirstSync();
   }
 
   private acquireLocally(now: number): Admission {
@@ -421,14 +398,14 @@ export class RedisStateStore implements StateStore {
       return true;
     }
     if (write) this.report(this.unavailable(operation));
-    if (ready) void this.sync();
+    if (ready) void this.resync.run();
     return true;
   }
 
   /** Reports why Redis cannot be used now and, unless it is already local, makes this store decide locally. */
   private goLocal(error: RedisStoreError): void {
     this.report(error);
-    this.endFirstSync();
+    this.resync.endFirst();
     if (!this.local.enter()) return;
     this.scheduleRecovery();
     const fallback = this.options.fallbackState;
@@ -446,7 +423,7 @@ export class RedisStateStore implements StateStore {
   private scheduleRecovery(): void {
     this.schedule(() => {
       if (!this.local.active || this.disposed) return;
-      void this.sync().then(() => this.scheduleRecovery());
+      void this.resync.run().then(() => this.scheduleRecovery());
     }, this.options.commandTimeout);
   }
 
