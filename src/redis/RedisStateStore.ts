@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
-import type { CircuitState, Transition } from '../core/CircuitState.js';
+import type { CircuitState } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
 import { initialState } from '../core/BreakerState.js';
 import type { MaybePromise, StateStore, StoreContext } from '../core/StateStore.js';
@@ -16,10 +16,11 @@ import { parseScriptReply, parseTransitionMessage } from './parseReply.js';
 import type { RedisClientLike } from './RedisClientLike.js';
 import type { RedisPermit } from './RedisPermit.js';
 import { RedisStoreError } from './RedisStoreError.js';
+import { badDataError, storeError, unavailableError } from './storeErrors.js';
 import { defineScripts, runScript } from './scripts.js';
 import type { ScriptName } from './scripts.js';
 import type { ScriptReply } from './sharedState.js';
-import { toBreakerState } from './sharedState.js';
+import { ownTransition, recorded, toBreakerState } from './sharedState.js';
 import { listen } from './subscriberHub.js';
 import type { ResolvedRedisStoreOptions } from './validateRedisStoreOptions.js';
 import { withTimeout } from './withTimeout.js';
@@ -258,17 +259,17 @@ export class RedisStateStore implements StateStore {
         () => new RedisStoreError('timeout', script, `no reply within ${timeout} ms`),
       );
     } catch (error) {
-      this.goLocal(this.fault('command', script, error));
+      this.goLocal(storeError('command', script, error));
       return undefined;
     }
     try {
       reply = parseScriptReply(raw);
     } catch (error) {
-      this.goLocal(this.fault('bad-data', script, error));
+      this.goLocal(storeError('bad-data', script, error));
       return undefined;
     }
     this.clock.sample(sentAt, this.now(), reply.redisNow);
-    if (reply.badData) this.report(this.badData(script));
+    if (reply.badData) this.report(badDataError(this.keys, script));
     const state = toBreakerState(reply.shared, (ms) => this.clock.toLocal(ms));
     this.absorb(reply, state);
     return { reply, state };
@@ -328,7 +329,7 @@ export class RedisStateStore implements StateStore {
     this.stopListening = listen(this.client, this.keys.channel, {
       message: (text) => this.onMessage(text),
       subscribed: () => void this.resync.run(),
-      error: (error) => this.report(this.fault('subscriber', 'subscribe', error)),
+      error: (error) => this.report(storeError('subscriber', 'subscribe', error)),
     });
   }
 
@@ -457,38 +458,10 @@ export class RedisStateStore implements StateStore {
   }
 
   private unavailable(operation: string): RedisStoreError {
-    const status = this.client.status;
-    const why =
-      this.local.active && status === 'ready'
-        ? 'Redis failed the last command'
-        : `client is "${status}"`;
-    return new RedisStoreError('unavailable', operation, `${why}; decided on the local state`);
-  }
-
-  private badData(operation: string): RedisStoreError {
-    const { state, trials } = this.keys;
-    const message = `${state} or ${trials} held data this store did not write; it was treated as missing`;
-    return new RedisStoreError('bad-data', operation, message);
-  }
-
-  private fault(kind: RedisStoreError['kind'], operation: string, error: unknown): RedisStoreError {
-    if (error instanceof RedisStoreError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    return new RedisStoreError(kind, operation, message, { cause: error });
+    return unavailableError(operation, this.client.status, this.local.active);
   }
 
   private now(): number {
     return this.context.scheduler.now();
   }
-}
-
-/** The transition the caller of a script made, if it made one. */
-function ownTransition(reply: ScriptReply): Transition | undefined {
-  if (!reply.own) return undefined;
-  return { from: reply.own.from, to: reply.shared.name, reason: reply.own.reason };
-}
-
-/** What a success or failure script decided. */
-function recorded(reply: ScriptReply, shared: BreakerState): Recorded {
-  return { state: shared, counted: reply.flag, transition: ownTransition(reply) };
 }
