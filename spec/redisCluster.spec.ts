@@ -59,9 +59,9 @@ describe('redisStore on a three-master Redis Cluster', () => {
         'every breaker to open',
       );
       await there[0].halfOpen();
-      await waitFor(() => here[0].state === 'half-open', 3000, 'half-open across the cluster');
+      await waitFor(() => here[0].state === 'half-open', 10_000, 'half-open across the cluster');
       await succeed(here[0]);
-      await waitFor(() => there[0].state === 'closed', 3000, 'closed across the cluster');
+      await waitFor(() => there[0].state === 'closed', 10_000, 'closed across the cluster');
 
       expect(here.map((breaker) => breaker.state)).toEqual([
         'closed',
@@ -102,7 +102,7 @@ describe('redisStore on a three-master Redis Cluster', () => {
 
       await fail(here);
 
-      await waitFor(() => there.state === 'open', 3000, 'the same prefix to open');
+      await waitFor(() => there.state === 'open', 10_000, 'the same prefix to open');
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(other.state).toBe('closed');
       expect(recorders[0].transitions()).toEqual([

@@ -1,32 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker } from '../src/index.js';
 import type { CircuitBreaker } from '../src/index.js';
-import { redisStore } from '../src/redis/index.js';
 import { keyPrefixOf, redisKeys } from '../src/redis/keys.js';
 import type { RedisClientLike } from '../src/redis/RedisClientLike.js';
-import {
-  clientKinds,
-  close,
-  connect,
-  fail,
-  recordEvents,
-  succeed,
-  waitFor,
-} from './support/redisClients.js';
+import { clientKinds, fail, recordEvents, succeed, waitFor } from './support/redisClients.js';
 import type { ClientKind } from './support/redisClients.js';
-import { useRedisServer } from './support/useRedisServer.js';
-import { namespaces } from './support/namespaces.js';
-import { useCleanups } from './support/useCleanups.js';
+import { useRedisSpec } from './support/useRedisSpec.js';
 
 /*
  * ioredis prepends a client's `keyPrefix` to keys but not to pub/sub channels. The store must put the prefix into
  * its transitions channel itself, so that breakers hear each other exactly when they share keys.
  */
 
-const server = useRedisServer();
-const cleanups = useCleanups();
-/** A fresh namespace per test, so tests never see each other's state. */
-const freshNamespace = namespaces('prefix');
+const { server, freshNamespace, client, breakerOn } = useRedisSpec('prefix');
 
 /** A breaker named 'payments' on a client of its own (as another process would have), with `keyPrefix`. */
 function breakerWithPrefix(
@@ -35,13 +20,8 @@ function breakerWithPrefix(
   kind: ClientKind = 'ioredis6-resp3',
   name = 'payments',
 ): CircuitBreaker {
-  const redis = connect(server.port, kind, keyPrefix === undefined ? {} : { keyPrefix });
-  const breaker = circuitBreaker({ name, failMax: 1, store: redisStore(redis, { namespace }) });
-  cleanups.push(() => {
-    breaker.dispose();
-    close(redis);
-  });
-  return breaker;
+  const redis = client(kind, keyPrefix === undefined ? {} : { keyPrefix });
+  return breakerOn(redis, { namespace, name, failMax: 1 });
 }
 
 async function subscribedChannels(namespace: string): Promise<string[]> {
@@ -64,7 +44,7 @@ describe('redisStore with a client keyPrefix', () => {
     expect(tenantA.state).toBe('open');
     // Redis delivers one PUBLISH to every subscriber of the channel at once: by the time the breaker with the
     // same prefix has heard it, any other subscriber of that channel would have been sent it too.
-    await waitFor(() => tenantAAgain.state === 'open', 2000, 'the same prefix to open');
+    await waitFor(() => tenantAAgain.state === 'open', 10_000, 'the same prefix to open');
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(tenantB.state).toBe('closed');
     expect(unprefixed.state).toBe('closed');
@@ -91,39 +71,33 @@ describe('redisStore with a client keyPrefix', () => {
 
     await fail(here);
 
-    await waitFor(() => there.state === 'open', 2000, 'the remote trip to arrive');
+    await waitFor(() => there.state === 'open', 10_000, 'the remote trip to arrive');
     expect(recorder.transitions()).toEqual([{ from: 'closed', to: 'open', reason: 'remote' }]);
     await expect(succeed(there)).rejects.toThrow('circuit breaker still open');
 
     await there.close();
 
-    await waitFor(() => here.state === 'closed', 2000, 'the remote close to arrive');
+    await waitFor(() => here.state === 'closed', 10_000, 'the remote close to arrive');
     expect(recorder.storeErrors()).toEqual([]);
   });
 
   it('keys channels per breaker on one shared pub/sub connection of a prefixed client', async () => {
     const namespace = freshNamespace();
-    const redis = connect(server.port, 'ioredis6-resp3', { keyPrefix: 'tenantA:' });
-    const store = redisStore(redis, { namespace });
-    const payments = circuitBreaker({ name: 'payments', failMax: 1, store });
-    const orders = circuitBreaker({ name: 'orders', failMax: 1, store });
-    cleanups.push(() => {
-      payments.dispose();
-      orders.dispose();
-      close(redis);
-    });
+    const redis = client('ioredis6-resp3', { keyPrefix: 'tenantA:' });
+    const payments = breakerOn(redis, { namespace, failMax: 1 });
+    const orders = breakerOn(redis, { namespace, name: 'orders', failMax: 1 });
     const remotePayments = breakerWithPrefix(namespace, 'tenantA:');
     const remoteOrders = breakerWithPrefix(namespace, 'tenantA:', 'ioredis6-resp3', 'orders');
     await Promise.all([payments, orders, remotePayments, remoteOrders].map(succeed));
 
     await fail(remoteOrders);
 
-    await waitFor(() => orders.state === 'open', 2000, 'orders to open');
+    await waitFor(() => orders.state === 'open', 10_000, 'orders to open');
     expect(payments.state).toBe('closed');
 
     await fail(remotePayments);
 
-    await waitFor(() => payments.state === 'open', 2000, 'payments to open');
+    await waitFor(() => payments.state === 'open', 10_000, 'payments to open');
     expect(
       await server.admin.pubsub('NUMSUB', `tenantA:${namespace}:{orders}:transitions`),
     ).toEqual([`tenantA:${namespace}:{orders}:transitions`, 2]);

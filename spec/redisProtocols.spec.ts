@@ -1,20 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker, isCircuitBreakerError } from '../src/index.js';
-import { redisStore } from '../src/redis/index.js';
+import { isCircuitBreakerError } from '../src/index.js';
 import type { ClientKind, ConnectOptions } from './support/redisClients.js';
 import {
   clientKinds,
-  close,
   commandCalls,
-  connect,
   fail,
   recordEvents,
   succeed,
   waitFor,
 } from './support/redisClients.js';
-import { useRedisServer } from './support/useRedisServer.js';
+import { useRedisSpec } from './support/useRedisSpec.js';
 
-const server = useRedisServer();
+const { server, client, breakerOn } = useRedisSpec('protocols');
 
 interface Pairing {
   readonly name: string;
@@ -35,43 +32,36 @@ const pairings: Pairing[] = [
 describe.each(pairings)('redisStore over $name', ({ name, kinds, options }) => {
   it('shares trips, manual transitions and trial outcomes, with no round trip on the hot path', async () => {
     const namespace = name.replace(/\W+/g, '-');
-    const clients = kinds.map((kind) => connect(server.port, kind, options));
-    const [a, b] = clients.map((redis) =>
-      circuitBreaker({ name: 'payments', failMax: 2, store: redisStore(redis, { namespace }) }),
-    );
+    const clients = kinds.map((kind) => client(kind, options));
+    const [a, b] = clients.map((redis) => breakerOn(redis, { namespace, failMax: 2 }));
     const [seenByA, seenByB] = [a, b].map(recordEvents);
-    try {
-      await Promise.all([a, b].map(succeed));
-      const protocols = await Promise.all(
-        clients.map(async (redis) => /resp=(\d)/.exec(await redis.client('INFO'))?.[1]),
-      );
-      expect(protocols).toEqual(kinds.map((kind) => (kind === 'ioredis6-resp3' ? '3' : '2')));
+    await Promise.all([a, b].map(succeed));
+    const protocols = await Promise.all(
+      clients.map(async (redis) => /resp=(\d)/.exec(await redis.client('INFO'))?.[1]),
+    );
+    expect(protocols).toEqual(kinds.map((kind) => (kind === 'ioredis6-resp3' ? '3' : '2')));
 
-      await fail(a);
-      expect(isCircuitBreakerError(await fail(b))).toBe(true);
-      await waitFor(() => a.state === 'open', 2000, 'open on a');
-      await b.halfOpen();
-      await waitFor(() => a.state === 'half-open', 2000, 'half-open on a');
-      await succeed(a);
-      await waitFor(() => b.state === 'closed', 2000, 'closed on b');
-      await server.admin.config('RESETSTAT');
-      for (let call = 0; call < 200; call += 1) await succeed(call % 2 ? a : b);
+    await fail(a);
+    expect(isCircuitBreakerError(await fail(b))).toBe(true);
+    await waitFor(() => a.state === 'open', 10_000, 'open on a');
+    await b.halfOpen();
+    await waitFor(() => a.state === 'half-open', 10_000, 'half-open on a');
+    await succeed(a);
+    await waitFor(() => b.state === 'closed', 10_000, 'closed on b');
+    await server.admin.config('RESETSTAT');
+    for (let call = 0; call < 200; call += 1) await succeed(call % 2 ? a : b);
 
-      expect(seenByA.transitions()).toEqual([
-        { from: 'closed', to: 'open', reason: 'remote' },
-        { from: 'open', to: 'half-open', reason: 'remote' },
-        { from: 'half-open', to: 'closed', reason: 'trial_success' },
-      ]);
-      expect(seenByB.transitions()).toEqual([
-        { from: 'closed', to: 'open', reason: 'failure_threshold' },
-        { from: 'open', to: 'half-open', reason: 'manual' },
-        { from: 'half-open', to: 'closed', reason: 'remote' },
-      ]);
-      expect(await commandCalls(server.admin)).toEqual({ 'config|resetstat': 1 });
-      expect([...seenByA.storeErrors(), ...seenByB.storeErrors()]).toEqual([]);
-    } finally {
-      [a, b].forEach((breaker) => breaker.dispose());
-      clients.forEach(close);
-    }
+    expect(seenByA.transitions()).toEqual([
+      { from: 'closed', to: 'open', reason: 'remote' },
+      { from: 'open', to: 'half-open', reason: 'remote' },
+      { from: 'half-open', to: 'closed', reason: 'trial_success' },
+    ]);
+    expect(seenByB.transitions()).toEqual([
+      { from: 'closed', to: 'open', reason: 'failure_threshold' },
+      { from: 'open', to: 'half-open', reason: 'manual' },
+      { from: 'half-open', to: 'closed', reason: 'remote' },
+    ]);
+    expect(await commandCalls(server.admin)).toEqual({ 'config|resetstat': 1 });
+    expect([...seenByA.storeErrors(), ...seenByB.storeErrors()]).toEqual([]);
   });
 });

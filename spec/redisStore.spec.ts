@@ -3,62 +3,22 @@ import { NEVER, asyncScheduler, firstValueFrom } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, isCircuitBreakerError } from '../src/index.js';
-import type { CircuitBreaker, CircuitBreakerConfig } from '../src/index.js';
+import type { CircuitBreaker } from '../src/index.js';
 import { RedisStoreError, redisStore } from '../src/redis/index.js';
 import type { RedisStoreOptions } from '../src/redis/index.js';
-import {
-  close,
-  commandCalls,
-  connect,
-  fail,
-  recordEvents,
-  succeed,
-  waitFor,
-} from './support/redisClients.js';
-import { useRedisServer } from './support/useRedisServer.js';
-import { namespaces } from './support/namespaces.js';
-import { useCleanups } from './support/useCleanups.js';
+import { commandCalls, fail, recordEvents, succeed, waitFor } from './support/redisClients.js';
+import { useRedisSpec } from './support/useRedisSpec.js';
 
-const server = useRedisServer();
-const cleanups = useCleanups();
-/** A fresh namespace per test, so tests never see each other's state. */
-const freshNamespace = namespaces('spec');
-
-/** A client the test owns (closed after the test). */
-function client(
-  ...args: Parameters<typeof connect> extends [number, ...infer Rest] ? Rest : never
-) {
-  const redis = connect(server.port, ...args);
-  cleanups.push(() => close(redis));
-  return redis;
-}
-
-/** A breaker on its own client, as another process would have; disposed after the test. */
-function breakerOn(
-  redis: ReturnType<typeof connect>,
-  config: CircuitBreakerConfig & { namespace: string } & RedisStoreOptions,
-): CircuitBreaker {
-  const { namespace, fallbackState, commandTimeout, trialPermitTtl, ...breakerConfig } = config;
-  const options = { namespace, fallbackState, commandTimeout, trialPermitTtl };
-  const breaker = circuitBreaker({
-    name: 'payments',
-    ...breakerConfig,
-    store: redisStore(redis, options),
-  });
-  cleanups.unshift(() => breaker.dispose());
-  return breaker;
-}
-
-/** `count` breakers named alike, each on its own client. */
-function fleet(
-  count: number,
-  config: CircuitBreakerConfig & { namespace: string } & RedisStoreOptions,
-) {
-  return Array.from({ length: count }, () => breakerOn(client(), config));
-}
+const { server, freshNamespace, client, breakerOn, fleet } = useRedisSpec('spec');
 
 async function sharedState(namespace: string, name = 'payments') {
   return server.admin.hgetall(`${namespace}:{${name}}:state`);
+}
+
+/** Redis's clock, in milliseconds. */
+async function redisNow(): Promise<number> {
+  const [seconds, micros] = await server.admin.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
 }
 
 async function scriptCalls(): Promise<number> {
@@ -74,7 +34,7 @@ async function hang(breaker: CircuitBreaker): Promise<{ admitted: boolean; stop:
   const events = breaker.events$.subscribe((event) => {
     if (event.type === 'call') admitted = true;
   });
-  await waitFor(() => admitted || refused, 2000, 'admission');
+  await waitFor(() => admitted || refused, 10_000, 'admission');
   events.unsubscribe();
   return { admitted, stop: () => subscription.unsubscribe() };
 }
@@ -93,7 +53,7 @@ describe('redisStore: sharing state', () => {
     expect(isCircuitBreakerError(tripping)).toBe(true);
     await waitFor(
       () => [a, b, c].every((breaker) => breaker.state === 'open'),
-      2000,
+      10_000,
       'open everywhere',
     );
     const transitions = recorders.flatMap((recorder) => recorder.transitions());
@@ -121,7 +81,7 @@ describe('redisStore: sharing state', () => {
 
     await fail(payments);
 
-    await waitFor(() => sameAgain.state === 'open', 2000, 'the same name to open');
+    await waitFor(() => sameAgain.state === 'open', 10_000, 'the same name to open');
     expect(payments.state).toBe('open');
     expect(orders.state).toBe('closed');
     expect(elsewhere.state).toBe('closed');
@@ -136,11 +96,11 @@ describe('redisStore: sharing state', () => {
     const seenByB = recordEvents(b);
 
     await a.open();
-    await waitFor(() => b.state === 'open', 2000, 'open on b');
+    await waitFor(() => b.state === 'open', 10_000, 'open on b');
     await a.halfOpen();
-    await waitFor(() => b.state === 'half-open', 2000, 'half-open on b');
+    await waitFor(() => b.state === 'half-open', 10_000, 'half-open on b');
     await a.close();
-    await waitFor(() => b.state === 'closed', 2000, 'closed on b');
+    await waitFor(() => b.state === 'closed', 10_000, 'closed on b');
 
     expect(seenByB.transitions()).toEqual([
       { from: 'closed', to: 'open', reason: 'remote' },
@@ -170,9 +130,10 @@ describe('redisStore: sharing state', () => {
     const recorders = breakers.map(recordEvents);
 
     await fail(breakers[0]);
+    // However slow the machine, every process gets there: the deadline only bounds a hang.
     await waitFor(
       () => recorders.every((r) => r.transitions().some((t) => t.to === 'half-open')),
-      3000,
+      30_000,
       'half-open',
     );
 
@@ -200,19 +161,60 @@ describe('redisStore: sharing state', () => {
     // One round trip each to sample the offset between the local clock and Redis's clock.
     await Promise.all([onTime, skewed].map((breaker) => fail(breaker)));
     await onTime.close();
-    await waitFor(() => skewed.state === 'closed', 2000, 'closed on the skewed process');
+    await waitFor(() => skewed.state === 'closed', 10_000, 'closed on the skewed process');
 
     await fail(onTime);
-    await waitFor(() => skewed.state !== 'closed', 2000, 'the trip to reach the skewed process');
+    await waitFor(() => skewed.state !== 'closed', 10_000, 'the trip to reach the skewed process');
 
     expect(skewed.state).toBe('open');
     await expect(succeed(skewed)).rejects.toThrow('still open');
-    await waitFor(() => onTime.state === 'half-open', 3000, 'half-open');
+    await waitFor(() => onTime.state === 'half-open', 10_000, 'half-open');
+    // Well within the 10 s skew: judged on its own clock, the skewed process would be 10 s off.
     await waitFor(
       () => skewed.state === 'half-open',
-      200,
+      5000,
       'half-open on the skewed process as well',
     );
+  });
+});
+
+describe('redisStore: clocks', () => {
+  it('answers "not yet" with Redis\'s deadline when its estimate of Redis\'s clock runs ahead', async () => {
+    const namespace = freshNamespace();
+    const resetTimeout = 3000;
+    let jump = 0;
+    const jumpy: SchedulerLike = Object.assign(Object.create(asyncScheduler) as SchedulerLike, {
+      now: () => asyncScheduler.now() + jump,
+    });
+    const breaker = breakerOn(client(), { namespace, failMax: 1, resetTimeout, scheduler: jumpy });
+    const seen: string[] = [];
+    breaker.state$.subscribe((state) => seen.push(state));
+    await succeed(breaker);
+    await fail(breaker);
+    const deadline =
+      Number(await server.admin.hget(`${namespace}:{payments}:state`, 'o')) + resetTimeout;
+
+    // This process's clock jumps 2 s ahead: judged by the estimate it made before, the deadline comes 2 s early.
+    jump = 2000;
+    await waitFor(() => breaker.state === 'half-open', 10_000, 'the early local deadline');
+    const refusal = await succeed(breaker).catch((error: unknown) => error);
+    const stateAfter = breaker.state;
+    // Asserted only if Redis was still before its deadline after the state was read (at any machine speed).
+    if (isCircuitBreakerError(refusal) && (await redisNow()) < deadline) {
+      expect(stateAfter).toBe('open');
+    }
+
+    await waitFor(
+      () =>
+        succeed(breaker).then(
+          () => true,
+          () => false,
+        ),
+      20_000,
+      'a trial call once Redis reached the deadline',
+    );
+    expect(seen).toContain('half-open');
+    expect(await sharedState(namespace)).toMatchObject({ s: 'closed' });
   });
 });
 
@@ -270,7 +272,7 @@ describe('redisStore: half-open across processes', () => {
     await breakers[0].halfOpen();
     await waitFor(
       () => breakers.every((b) => b.state === 'half-open'),
-      2000,
+      10_000,
       'half-open everywhere',
     );
 
@@ -282,7 +284,7 @@ describe('redisStore: half-open across processes', () => {
     calls[0].stop();
     await waitFor(
       async () => (await server.admin.zcard(`${namespace}:{payments}:trials`)) === 1,
-      2000,
+      10_000,
       'the release',
     );
     const retry = await hang(breakers[2]);
@@ -295,7 +297,7 @@ describe('redisStore: half-open across processes', () => {
     const [a, b] = fleet(2, { namespace, halfOpenMaxCalls: 2, successThreshold: 2 });
     await Promise.all([a, b].map(succeed));
     await a.halfOpen();
-    await waitFor(() => b.state === 'half-open', 2000, 'half-open on b');
+    await waitFor(() => b.state === 'half-open', 10_000, 'half-open on b');
 
     await succeed(a);
     expect(a.state).toBe('half-open');
@@ -303,7 +305,7 @@ describe('redisStore: half-open across processes', () => {
     await succeed(b);
 
     expect(b.state).toBe('closed');
-    await waitFor(() => a.state === 'closed', 2000, 'closed on a');
+    await waitFor(() => a.state === 'closed', 10_000, 'closed on a');
   });
 
   it('re-opens for everyone when a trial call fails in any process', async () => {
@@ -311,13 +313,13 @@ describe('redisStore: half-open across processes', () => {
     const [a, b] = fleet(2, { namespace });
     await Promise.all([a, b].map(succeed));
     await a.halfOpen();
-    await waitFor(() => b.state === 'half-open', 2000, 'half-open on b');
+    await waitFor(() => b.state === 'half-open', 10_000, 'half-open on b');
     const seenByA = recordEvents(a);
 
     const error = await fail(b);
 
     expect(String(error)).toContain('Trial call failed');
-    await waitFor(() => a.state === 'open', 2000, 'open on a');
+    await waitFor(() => a.state === 'open', 10_000, 'open on a');
     expect(seenByA.transitions()).toEqual([{ from: 'half-open', to: 'open', reason: 'remote' }]);
   });
 });
@@ -355,6 +357,14 @@ describe('redisStore: bad data', () => {
       (key) => server.admin.hset(key, { s: 'closed', g: 'two', f: 0, o: 0, c: 0, i: 'x' }),
     ],
     [
+      'an infinite generation (Lua reads "inf" as a number)',
+      (key) => server.admin.hset(key, { s: 'closed', g: 'inf', f: 0, o: 0, c: 0, i: 'x' }),
+    ],
+    [
+      'a generation beyond the safe integers',
+      (key) => server.admin.hset(key, { s: 'closed', g: '1e20', f: 0, o: 0, c: 0, i: 'x' }),
+    ],
+    [
       'a list where the trial permits belong',
       (key) => server.admin.rpush(key.replace(/state$/, 'trials'), 'x'),
     ],
@@ -382,7 +392,7 @@ describe('redisStore: bad data', () => {
     await Promise.all([a, b].map(succeed));
     for (const move of [() => a.open(), () => a.close(), () => a.open(), () => a.close()])
       await move();
-    await waitFor(async () => (await sharedState(namespace)).g === '4', 2000, 'generation 4');
+    await waitFor(async () => (await sharedState(namespace)).g === '4', 10_000, 'generation 4');
 
     await server.admin.flushall();
     // The first failure carries a permit of generation 4, which no longer exists: not counted.
@@ -390,7 +400,7 @@ describe('redisStore: bad data', () => {
     expect(isCircuitBreakerError(await fail(a))).toBe(true);
 
     expect(await sharedState(namespace)).toMatchObject({ s: 'open', g: '1' });
-    await waitFor(() => b.state === 'open', 2000, 'the trip of the new incarnation to reach b');
+    await waitFor(() => b.state === 'open', 10_000, 'the trip of the new incarnation to reach b');
   });
 
   it('reports a message it cannot read on its channel, and ignores it', async () => {
@@ -401,7 +411,7 @@ describe('redisStore: bad data', () => {
 
     await server.admin.publish(`${namespace}:{payments}:transitions`, 'not|a|transition');
 
-    await waitFor(() => recorder.storeErrors().length > 0, 2000, 'the store error');
+    await waitFor(() => recorder.storeErrors().length > 0, 10_000, 'the store error');
     expect((recorder.storeErrors()[0] as RedisStoreError).kind).toBe('bad-data');
     expect(breaker.state).toBe('closed');
   });
@@ -423,12 +433,12 @@ describe('redisStore: clients and lifecycle', () => {
 
     payments.dispose();
     await other.open();
-    await waitFor(() => orders.state === 'open', 2000, 'orders to still hear remote transitions');
+    await waitFor(() => orders.state === 'open', 10_000, 'orders to still hear remote transitions');
     orders.dispose();
 
     await waitFor(
       async () => (await subscribers()).length === 1,
-      2000,
+      10_000,
       'the pub/sub connection to close',
     );
     expect(await redis.ping()).toBe('PONG');
@@ -472,6 +482,15 @@ describe('redisStore: clients and lifecycle', () => {
     );
     expect(() => circuitBreaker({ name: 'a{b}', store: redisStore(redis) })).toThrow(
       /"name" must be free of "\{" and "\}" with redisStore/,
+    );
+  });
+
+  it('refuses a breaker without a name: unnamed breakers would all share one circuit', () => {
+    const store = redisStore(client());
+    expect(() => circuitBreaker({ store })).toThrow(
+      new TypeError(
+        'redisStore: the breaker needs a "name" option: breakers share state through Redis by name, so unnamed ones would all share one circuit',
+      ),
     );
   });
 });

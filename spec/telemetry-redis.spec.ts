@@ -98,7 +98,7 @@ describe('with the Redis store', () => {
     const [a, b] = breakers as [CircuitBreaker, CircuitBreaker];
     await Promise.all(breakers.map(succeed));
     await fail(a);
-    await waitFor(() => b.state === 'open', 5000, 'open on b');
+    await waitFor(() => b.state === 'open', 10_000, 'open on b');
 
     const refused = await inRequest(() => succeed(b));
 

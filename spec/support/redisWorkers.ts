@@ -42,7 +42,7 @@ export async function startWorker(config: WorkerConfig): Promise<Worker> {
   const worker: Worker = {
     messages,
     send: (command) => child.stdin.write(`${JSON.stringify(command)}\n`),
-    next: (match, timeout = 10_000) =>
+    next: (match, timeout = 60_000) =>
       new Promise((resolve, reject) => {
         const seen = messages.length;
         const check = () => {
@@ -67,6 +67,7 @@ export async function startWorker(config: WorkerConfig): Promise<Worker> {
       }),
     kill: () => terminate(child, 'SIGKILL'),
   };
-  await worker.next((message) => message.kind === 'ready', 20_000);
+  // Each worker compiles its TypeScript on start: eight at once took 35 s on a busy 2-core machine.
+  await worker.next((message) => message.kind === 'ready', 120_000);
   return worker;
 }

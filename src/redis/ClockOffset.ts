@@ -2,7 +2,9 @@
  * Estimates the difference between the breaker's clock (`scheduler.now()`) and Redis's clock (`TIME`) from
  * script round trips, as NTP does: Redis read its clock somewhere between sending and receiving, so the midpoint
  * is the best guess, and the round trip with the shortest duration gives the tightest one. Samples age out so
- * that drift is followed.
+ * that drift is followed, and a sample that the current estimate contradicts (Redis read its clock outside the
+ * round trip by that estimate: a clock jumped) replaces it at once: otherwise a deadline judged locally could fall
+ * before Redis's, and the store would read half-open a circuit that Redis still holds open.
  */
 export class ClockOffset {
   private offset = 0;
@@ -15,7 +17,9 @@ export class ClockOffset {
   sample(sentAt: number, receivedAt: number, redisNow: number): void {
     const roundTrip = receivedAt - sentAt;
     const aged = receivedAt - this.sampledAt > this.maxSampleAge;
-    if (roundTrip > this.bestRoundTrip && !aged) return;
+    const estimated = redisNow + this.offset;
+    const contradicted = estimated < sentAt || estimated > receivedAt;
+    if (roundTrip > this.bestRoundTrip && !aged && !contradicted) return;
     this.offset = (sentAt + receivedAt) / 2 - redisNow;
     this.bestRoundTrip = roundTrip;
     this.sampledAt = receivedAt;

@@ -34,14 +34,14 @@ export interface RedisClientLike {
    * through `redisOptions`). ioredis prefixes keys but not pub/sub channels, so the store adds it to its channel.
    */
   readonly options?: { readonly keyPrefix?: string };
-  /** Defines a Lua script as a command of this client (the store's commands are named `rxcb…V1`). */
+  /** Defines a Lua script as a command of this client (the store's commands are named `rxcb…V2`). */
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
   /** A new connection with the same options, used for pub/sub. */
   duplicate(): RedisSubscriberLike;
   /** Connects a client created with `lazyConnect`. */
   connect(): PromiseLike<void>;
-  /** `'ready'`: connected (again); `'end'`: closed for good. */
-  on(event: 'ready' | 'end', listener: () => void): unknown;
+  /** `'ready'`: connected (again); `'close'`: the connection was lost (ioredis may reconnect); `'end'`: closed for good. */
+  on(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
   /** Removes a listener added with `on`. */
-  removeListener(event: 'ready' | 'end', listener: () => void): unknown;
+  removeListener(event: 'ready' | 'close' | 'end', listener: () => void): unknown;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
-import type { CircuitState, Transition } from '../core/CircuitState.js';
+import type { CircuitState } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
 import { initialState } from '../core/BreakerState.js';
 import type { MaybePromise, StateStore, StoreContext } from '../core/StateStore.js';
@@ -11,14 +11,16 @@ import { ClockOffset } from './ClockOffset.js';
 import type { RedisKeys } from './keys.js';
 import { keyPrefixOf, redisKeys } from './keys.js';
 import { LocalMode } from './LocalMode.js';
+import { Resync } from './Resync.js';
 import { parseScriptReply, parseTransitionMessage } from './parseReply.js';
 import type { RedisClientLike } from './RedisClientLike.js';
 import type { RedisPermit } from './RedisPermit.js';
 import { RedisStoreError } from './RedisStoreError.js';
+import { badDataError, storeError, unavailableError } from './storeErrors.js';
 import { defineScripts, runScript } from './scripts.js';
 import type { ScriptName } from './scripts.js';
 import type { ScriptReply } from './sharedState.js';
-import { toBreakerState } from './sharedState.js';
+import { ownTransition, recorded, toBreakerState } from './sharedState.js';
 import { listen } from './subscriberHub.js';
 import type { ResolvedRedisStoreOptions } from './validateRedisStoreOptions.js';
 import { withTimeout } from './withTimeout.js';
@@ -27,6 +29,12 @@ import { withTimeout } from './withTimeout.js';
 interface SharedVersion {
   readonly incarnation: string;
   readonly generation: number;
+}
+
+/** A script's reply, and the shared state it carries as this process sees it (deadlines on the local clock). */
+interface Answer {
+  readonly reply: ScriptReply;
+  readonly state: BreakerState;
 }
 
 /** How many times `settle` waits for Redis's clock to reach the deadline before leaving it to the next call. */
@@ -55,11 +63,10 @@ export class RedisStateStore implements StateStore {
   private readonly clock = new ClockOffset();
   private readonly timers = new Set<Subscription>();
   private stopListening: (() => void) | undefined;
-  private readonly firstSync: Promise<void>;
-  private finishFirstSync: () => void = () => undefined;
-  private firstSyncDone = false;
-  private syncing?: Promise<void>;
-  private syncPending = false;
+  private readonly resync = new Resync(
+    () => this.exchange('read', []).then(() => undefined),
+    () => this.client.status === 'ready',
+  );
   private shared?: SharedVersion;
   /** Whether decisions are local because Redis is unreachable, and since which outage. */
   private readonly local = new LocalMode();
@@ -72,10 +79,10 @@ export class RedisStateStore implements StateStore {
     private readonly options: ResolvedRedisStoreOptions,
   ) {
     this.keys = redisKeys(options.namespace, context.name, keyPrefixOf(client));
-    this.firstSync = new Promise((resolve) => (this.finishFirstSync = resolve));
     defineScripts(client);
     this.listen();
     client.on('ready', this.onClientReady);
+    client.on('close', this.onConnectionLost);
     client.on('end', this.onClientEnd);
     this.schedule(() => this.giveUpFirstSync(), options.commandTimeout);
     // A client made with `lazyConnect` connects on its first command; this store may send none for a while.
@@ -87,7 +94,7 @@ export class RedisStateStore implements StateStore {
   }
 
   acquire(now: number): MaybePromise<Admission> {
-    if (!this.firstSyncDone) return this.firstSync.then(() => this.acquire(this.now()));
+    if (!this.resync.firstDone) return this.resync.firstRead().then(() => this.acquire(this.now()));
     const state = this.state;
     if (state.name === 'open' && now < machine.halfOpenAt(state, this.context.settings)) {
       return { state };
@@ -183,11 +190,12 @@ export class RedisStateStore implements StateStore {
     this.disposed = true;
     this.stopListening?.();
     this.client.removeListener('ready', this.onClientReady);
+    this.client.removeListener('close', this.onConnectionLost);
     this.client.removeListener('end', this.onClientEnd);
     for (const timer of this.timers) timer.unsubscribe();
     this.timers.clear();
     // Calls waiting for the first read go on with the local state, instead of waiting for a read that never comes.
-    this.endFirstSync();
+    this.resync.stop();
   }
 
   private settleWithin(now: number, attempts: number): MaybePromise<Step> {
@@ -230,20 +238,15 @@ export class RedisStateStore implements StateStore {
       this.goLocal(this.unavailable(script));
       return decideLocally();
     }
-    return this.exchange(script, args).then((reply) =>
-      reply
-        ? onReply(
-            reply,
-            toBreakerState(reply.shared, (ms) => this.clock.toLocal(ms)),
-          )
-        : decideLocally(),
+    return this.exchange(script, args).then((answer) =>
+      answer ? onReply(answer.reply, answer.state) : decideLocally(),
     );
   }
 
   private async exchange(
     script: ScriptName,
     args: readonly (string | number)[],
-  ): Promise<ScriptReply | undefined> {
+  ): Promise<Answer | undefined> {
     const sentAt = this.now();
     const timeout = this.options.commandTimeout;
     let raw: unknown;
@@ -256,19 +259,20 @@ export class RedisStateStore implements StateStore {
         () => new RedisStoreError('timeout', script, `no reply within ${timeout} ms`),
       );
     } catch (error) {
-      this.goLocal(this.fault('command', script, error));
+      this.goLocal(storeError('command', script, error));
       return undefined;
     }
     try {
       reply = parseScriptReply(raw);
     } catch (error) {
-      this.goLocal(this.fault('bad-data', script, error));
+      this.goLocal(storeError('bad-data', script, error));
       return undefined;
     }
     this.clock.sample(sentAt, this.now(), reply.redisNow);
-    if (reply.badData) this.report(this.badData(script));
-    this.absorb(reply);
-    return reply;
+    if (reply.badData) this.report(badDataError(this.keys, script));
+    const state = toBreakerState(reply.shared, (ms) => this.clock.toLocal(ms));
+    this.absorb(reply, state);
+    return { reply, state };
   }
 
   private send(script: ScriptName, args: readonly (string | number)[]): PromiseLike<unknown> {
@@ -284,16 +288,17 @@ export class RedisStateStore implements StateStore {
    * ran, so it also ends local mode; if the mirror missed transitions on the way (made elsewhere, not yet
    * delivered by pub/sub), that is reported as a remote transition.
    */
-  private absorb(reply: ScriptReply): void {
+  private absorb(reply: ScriptReply, state: BreakerState): void {
     const { shared, own } = reply;
     const known = this.shared;
     const sameLife = known?.incarnation === shared.incarnation;
-    // A message about a later transition was applied already: this reply is older news.
-    if (!this.local.active && sameLife && shared.generation < known.generation) return;
+    // A message about a later transition was applied already: this reply is older news, in every mode (a reply
+    // queued during a stall can arrive after the message about the trip it preceded).
+    if (sameLife && shared.generation < known.generation) return;
     const before = this.state.name;
     const diverged = this.local.leave();
     this.shared = { incarnation: shared.incarnation, generation: shared.generation };
-    this.state = toBreakerState(shared, (ms) => this.clock.toLocal(ms));
+    this.state = state;
     const expected = own ? shared.generation - 1 : shared.generation;
     if (!diverged && sameLife && known.generation === expected) return;
     const seen = own ? own.from : shared.name;
@@ -320,36 +325,35 @@ export class RedisStateStore implements StateStore {
     this.emitRemote(before, shared.name);
   }
 
-  /** A full read; at most one at a time. Ends local mode when it succeeds. */
-  private sync(): Promise<void> {
-    if (this.disposed) return Promise.resolve();
-    this.syncing ??= this.readShared().finally(() => (this.syncing = undefined));
-    return this.syncing;
-  }
-
-  private async readShared(): Promise<void> {
-    if (this.client.status !== 'ready') {
-      // Not connected: the client's 'ready' event starts the read.
-      this.syncPending = true;
-      return;
-    }
-    this.syncPending = false;
-    await this.exchange('read', []);
-    this.endFirstSync();
-  }
-
   private listen(): void {
     this.stopListening = listen(this.client, this.keys.channel, {
       message: (text) => this.onMessage(text),
-      subscribed: () => void this.sync(),
-      error: (error) => this.report(this.fault('subscriber', 'subscribe', error)),
+      subscribed: () => void this.resync.run(),
+      error: (error) => this.report(storeError('subscriber', 'subscribe', error)),
     });
   }
 
   /** A reconnect (or the first connect, if the subscription was confirmed before it) calls for a full read. */
   private readonly onClientReady = () => {
     if (!this.stopListening) this.listen();
-    else if (this.firstSyncDone || this.syncPending) void this.sync();
+    else this.resync.connected();
+  };
+
+  /**
+   * The connection is gone (a network fault, a server that went away, or the user's `disconnect()`): decide
+   * locally from now on, so that `state` shows `fallbackState` at once rather than at the next call. ioredis
+   * emits 'close' after every connection error too, so that no 'error' listener is needed (adding one to the
+   * user's client would silence ioredis's own warning about unhandled errors).
+   */
+  private readonly onConnectionLost = () => {
+    if (this.disposed || this.local.active) return;
+    this.goLocal(
+      new RedisStoreError(
+        'unavailable',
+        'connection',
+        'lost the connection to Redis; deciding on the local state',
+      ),
+    );
   };
 
   /**
@@ -363,18 +367,12 @@ export class RedisStateStore implements StateStore {
 
   /** The first calls wait for the first read, at most `commandTimeout`; then they go on without it. */
   private giveUpFirstSync(): void {
-    if (this.firstSyncDone || this.syncing) return;
+    if (this.resync.firstDone || this.resync.busy) return;
     if (this.client.status === 'ready') {
-      void this.sync();
+      void this.resync.run();
       return;
     }
     this.goLocal(this.unavailable('read'));
-    this.endFirstSync();
-  }
-
-  private endFirstSync(): void {
-    this.firstSyncDone = true;
-    this.finishFirstSync();
   }
 
   private acquireLocally(now: number): Admission {
@@ -401,14 +399,14 @@ export class RedisStateStore implements StateStore {
       return true;
     }
     if (write) this.report(this.unavailable(operation));
-    if (ready) void this.sync();
+    if (ready) void this.resync.run();
     return true;
   }
 
   /** Reports why Redis cannot be used now and, unless it is already local, makes this store decide locally. */
   private goLocal(error: RedisStoreError): void {
     this.report(error);
-    this.endFirstSync();
+    this.resync.endFirst();
     if (!this.local.enter()) return;
     this.scheduleRecovery();
     const fallback = this.options.fallbackState;
@@ -426,7 +424,7 @@ export class RedisStateStore implements StateStore {
   private scheduleRecovery(): void {
     this.schedule(() => {
       if (!this.local.active || this.disposed) return;
-      void this.sync().then(() => this.scheduleRecovery());
+      void this.resync.run().then(() => this.scheduleRecovery());
     }, this.options.commandTimeout);
   }
 
@@ -460,38 +458,10 @@ export class RedisStateStore implements StateStore {
   }
 
   private unavailable(operation: string): RedisStoreError {
-    const status = this.client.status;
-    const why =
-      this.local.active && status === 'ready'
-        ? 'Redis failed the last command'
-        : `client is "${status}"`;
-    return new RedisStoreError('unavailable', operation, `${why}; decided on the local state`);
-  }
-
-  private badData(operation: string): RedisStoreError {
-    const { state, trials } = this.keys;
-    const message = `${state} or ${trials} held data this store did not write; it was treated as missing`;
-    return new RedisStoreError('bad-data', operation, message);
-  }
-
-  private fault(kind: RedisStoreError['kind'], operation: string, error: unknown): RedisStoreError {
-    if (error instanceof RedisStoreError) return error;
-    const message = error instanceof Error ? error.message : String(error);
-    return new RedisStoreError(kind, operation, message, { cause: error });
+    return unavailableError(operation, this.client.status, this.local.active);
   }
 
   private now(): number {
     return this.context.scheduler.now();
   }
-}
-
-/** The transition the caller of a script made, if it made one. */
-function ownTransition(reply: ScriptReply): Transition | undefined {
-  if (!reply.own) return undefined;
-  return { from: reply.own.from, to: reply.shared.name, reason: reply.own.reason };
-}
-
-/** What a success or failure script decided. */
-function recorded(reply: ScriptReply, shared: BreakerState): Recorded {
-  return { state: shared, counted: reply.flag, transition: ownTransition(reply) };
 }

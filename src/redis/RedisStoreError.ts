@@ -1,3 +1,6 @@
+/** Shared by every copy of this package loaded in one process, so the guard works across duplicates. */
+const brand = Symbol.for('rxjs-circuit-breaker.RedisStoreError');
+
 /**
  * What went wrong with Redis:
  * - `'unavailable'`: the client was not connected, so the command was skipped (never queued);
@@ -14,14 +17,18 @@ export type RedisStoreErrorKind = 'unavailable' | 'timeout' | 'command' | 'bad-d
  * A fault of the Redis store, delivered as the `error` of a `'store-error'` event on the breaker's `events$`.
  * The call that met it was decided on the local state and was not affected.
  *
+ * @remarks
+ * Use {@link isRedisStoreError} rather than `instanceof`: it also recognises errors from another copy of this
+ * package.
+ *
  * @example
  * ```ts
  * import { circuitBreaker } from 'rxjs-circuit-breaker';
- * import { RedisStoreError } from 'rxjs-circuit-breaker/redis';
+ * import { isRedisStoreError } from 'rxjs-circuit-breaker/redis';
  *
  * declare const breaker: ReturnType<typeof circuitBreaker>;
  * breaker.events$.subscribe((event) => {
- *   if (event.type === 'store-error' && event.error instanceof RedisStoreError) {
+ *   if (event.type === 'store-error' && isRedisStoreError(event.error)) {
  *     console.warn(`redis store ${event.error.kind} during ${event.error.operation}`);
  *   }
  * });
@@ -46,4 +53,17 @@ export class RedisStoreError extends Error {
     this.kind = kind;
     this.operation = operation;
   }
+}
+
+Object.defineProperty(RedisStoreError.prototype, brand, { value: true });
+
+/**
+ * Tells whether `error` is a {@link RedisStoreError}, from this or any other copy of the package.
+ *
+ * @public
+ */
+export function isRedisStoreError(error: unknown): error is RedisStoreError {
+  return (
+    error instanceof Error && (error as Partial<Record<typeof brand, unknown>>)[brand] === true
+  );
 }

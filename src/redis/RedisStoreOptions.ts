@@ -13,9 +13,11 @@ export interface RedisStoreOptions {
    */
   readonly namespace?: string;
   /**
-   * The state to decide on while Redis cannot be reached: when the store loses Redis it switches its local state
-   * to this one (a `'remote'` transition) and applies the breaker's rules locally from there until Redis is back.
-   * Default: keep deciding on the last state known from Redis.
+   * The state to decide on while Redis cannot be reached: when the store loses Redis (the client's connection
+   * closes, or a command fails or times out) it switches its local state to this one at once (a `'remote'`
+   * transition, so `state` and `state$` show it without waiting for a call) and applies the breaker's rules locally
+   * from there until a read succeeds again, which brings the shared state back. Default: keep deciding on the last
+   * state known from Redis.
    */
   readonly fallbackState?: CircuitState;
   /**

@@ -7,7 +7,7 @@
 export { redisStore } from './redisStore.js';
 export type { RedisStoreOptions } from './RedisStoreOptions.js';
 export type { RedisClientLike, RedisSubscriberLike } from './RedisClientLike.js';
-export { RedisStoreError } from './RedisStoreError.js';
+export { RedisStoreError, isRedisStoreError } from './RedisStoreError.js';
 export type { RedisStoreErrorKind } from './RedisStoreError.js';
 // The state names `fallbackState` takes, as the root entry point exports them. The store-author types
 // `redisStore` implements are `rxjs-circuit-breaker/store`'s.

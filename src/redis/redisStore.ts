@@ -22,8 +22,9 @@ import { validateBreakerName, validateRedisStoreOptions } from './validateRedisS
  *
  * @param redis - An ioredis `Redis` or `Cluster` client (ioredis 5 or 6, RESP2 or RESP3).
  * @param options - See {@link RedisStoreOptions}. Bad values throw a `TypeError` or `RangeError` naming the option.
- * @returns The `store` option of `circuitBreaker()`. One factory can serve many breakers; a breaker name must not
- * contain `{` or `}`.
+ * @returns The `store` option of `circuitBreaker()`. One factory can serve many breakers. Each breaker needs an
+ * explicit `name` (it names the shared circuit; `circuitBreaker()` throws a `TypeError` without one), free of `{`
+ * and `}`.
  *
  * @example
  * ```ts
@@ -48,6 +49,11 @@ export function redisStore(
 ): StateStoreFactory {
   const resolved = validateRedisStoreOptions(redis, options);
   return (context) => {
+    if (!context.explicitName) {
+      throw new TypeError(
+        'redisStore: the breaker needs a "name" option: breakers share state through Redis by name, so unnamed ones would all share one circuit',
+      );
+    }
     validateBreakerName(context.name);
     return new RedisStateStore(redis, context, resolved);
   };

@@ -28,9 +28,13 @@ local function ms(value)
   return string.format('%d', value)
 end
 
+-- The largest integer a JavaScript number holds exactly: the store's parser accepts no more (and Lua reads
+-- 'inf' or '1e20' as numbers, which Redis would turn into nonsense integers in the reply).
+local maxSafe = 9007199254740991
+
 local function count(value)
   local n = tonumber(value)
-  if n and n >= 0 and n == math.floor(n) then return n end
+  if n and n >= 0 and n <= maxSafe and n == math.floor(n) then return n end
   return nil
 end
 
@@ -173,13 +177,13 @@ export type ScriptName = keyof typeof bodies;
 /** Namespaced and versioned, because the commands are defined on the user's client (and a change of any script
  * needs a new version, since two copies of this library may share one client). */
 const commandNames: Record<ScriptName, string> = {
-  read: 'rxcbReadV1',
-  acquire: 'rxcbAcquireV1',
-  release: 'rxcbReleaseV1',
-  success: 'rxcbSuccessV1',
-  failure: 'rxcbFailureV1',
-  settle: 'rxcbSettleV1',
-  force: 'rxcbForceV1',
+  read: 'rxcbReadV2',
+  acquire: 'rxcbAcquireV2',
+  release: 'rxcbReleaseV2',
+  success: 'rxcbSuccessV2',
+  failure: 'rxcbFailureV2',
+  settle: 'rxcbSettleV2',
+  force: 'rxcbForceV2',
 };
 
 type ScriptCommand = (...args: (string | number)[]) => PromiseLike<unknown>;

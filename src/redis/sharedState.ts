@@ -1,5 +1,6 @@
-import type { CircuitState, TransitionReason } from '../core/CircuitState.js';
+import type { CircuitState, Transition, TransitionReason } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
+import type { Recorded } from '../core/stateMachine.js';
 
 /** The state as Redis holds it; `openedAt` is in Redis milliseconds. */
 export interface SharedState {
@@ -51,4 +52,15 @@ export function toBreakerState(
     successCounter: shared.successCounter,
     trials: shared.trials,
   };
+}
+
+/** The transition the caller of a script made, if it made one. */
+export function ownTransition(reply: ScriptReply): Transition | undefined {
+  if (!reply.own) return undefined;
+  return { from: reply.own.from, to: reply.shared.name, reason: reply.own.reason };
+}
+
+/** What a success or failure script decided. */
+export function recorded(reply: ScriptReply, shared: BreakerState): Recorded {
+  return { state: shared, counted: reply.flag, transition: ownTransition(reply) };
 }
