@@ -3,16 +3,15 @@
 // in child processes, and Debian's Chromium, where an esbuild bundle of the page also calls a flaky server on
 // loopback with `fromFetch` through a breaker.
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import * as esbuild from 'esbuild';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
 import { expectedSmoke, smoke } from './runtimes/smoke.js';
 import type { Library } from './runtimes/smoke.js';
 
@@ -114,33 +113,18 @@ describe('in headless Chromium', () => {
     }
   });
   let page = '';
-  let userDataDir: string;
 
   beforeAll(async () => {
     page = readFileSync(await bundle('browserPage.ts', 'runPage', 'browser'), 'utf8');
     await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-    userDataDir = mkdtempSync(path.join(tmpdir(), 'rxjs-circuit-breaker-chromium-'));
   });
 
   afterAll(async () => {
     await new Promise((closed) => server.close(closed));
-    rmSync(userDataDir, { recursive: true, force: true });
   });
 
   it('runs the smoke test, and a breaker over fromFetch opens, refuses without fetching, and closes', async () => {
-    const browser = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    const { context: browser, close } = await launchChromium();
     try {
       const tab = await browser.newPage();
       const errors: string[] = [];
@@ -169,7 +153,7 @@ describe('in headless Chromium', () => {
       });
       expect(flakyHits).toBe(3);
     } finally {
-      await browser.close();
+      await close();
     }
   });
 });

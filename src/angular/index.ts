@@ -6,4 +6,4 @@
  */
 export { SKIP_CIRCUIT_BREAKER, circuitBreakerInterceptor } from './circuitBreakerInterceptor.js';
 export type { CircuitBreakerInterceptorOptions } from './circuitBreakerInterceptor.js';
-export type * from '../http/breakerConfigTypes.js';
+export type { HttpBreakerOptions } from '../http/HttpBreakerOptions.js';

@@ -6,4 +6,4 @@
  */
 export { CircuitBreakerInterceptor } from './CircuitBreakerInterceptor.js';
 export type { CircuitBreakerInterceptorOptions } from './CircuitBreakerInterceptor.js';
-export type * from '../http/breakerConfigTypes.js';
+export type { HttpBreakerOptions } from '../http/HttpBreakerOptions.js';
