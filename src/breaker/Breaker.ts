@@ -48,7 +48,8 @@ export class Breaker {
 
   private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
   private readonly store: StateStore;
-  private readonly events = new Subject<CircuitBreakerEvent>();
+  /** Made when a stream is first asked for: most breakers are never watched. */
+  private events?: Subject<CircuitBreakerEvent>;
   private halfOpenTimer?: Subscription;
   private disposed = false;
   private readonly observerWantsCalls: boolean;
@@ -87,6 +88,10 @@ export class Breaker {
   }
 
   get events$(): Observable<CircuitBreakerEvent> {
+    if (!this.events) {
+      this.events = new Subject<CircuitBreakerEvent>();
+      if (this.disposed) this.events.complete();
+    }
     return (this.eventStream ??= this.events.asObservable());
   }
 
@@ -222,7 +227,7 @@ export class Breaker {
     this.disposed = true;
     this.halfOpenTimer?.unsubscribe();
     this.store.dispose();
-    this.events.complete();
+    this.events?.complete();
     this.observer?.onDispose?.();
   }
 
@@ -439,7 +444,7 @@ export class Breaker {
 
   /** Whether anyone listens to the events of ordinary calls; if not, they are not even built. */
   private callsObserved(): boolean {
-    return this.events.observed || this.observerWantsCalls;
+    return this.events?.observed === true || this.observerWantsCalls;
   }
 
   /**
@@ -480,7 +485,7 @@ export class Breaker {
     } catch {
       // Instrumentation must never break a call; a broken exporter loses telemetry, not results.
     }
-    this.events.next(event);
+    this.events?.next(event);
   }
 
   private now(): number {
