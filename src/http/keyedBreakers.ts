@@ -1,31 +1,28 @@
-import { circuitBreaker } from '../breaker/circuitBreaker.js';
-import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
+import { circuitBreakers } from '../groups/circuitBreakers.js';
+import type { CircuitBreakerGroup } from '../groups/CircuitBreakerGroup.js';
 import type { HttpBreakerOptions } from './HttpBreakerOptions.js';
 import { neitherFailureNorSuccess } from './neitherFailureNorSuccess.js';
 
+/** An interceptor's breakers are disposed when unused this long, so a service calling many hosts stays small. */
+const idleTimeout = 10 * 60_000;
+
 /**
- * The breaker of each key (an origin, a route), made on first use and named after the key. An error for which
- * `isNeither` holds (a 4xx other than 429) is neither a failure nor a success.
- *
- * @remarks
- * A map of our own until breaker groups land (`circuitBreakers(...)`, issue 12): this is the one place to switch.
+ * The breaker of each key (an origin, a route): a breaker group, so each is made on first use, named after its
+ * key, and disposed when idle and closed. An error for which `isNeither` holds (a 4xx other than 429) is neither
+ * a failure nor a success.
  */
 export function keyedBreakers(
   options: HttpBreakerOptions,
   isNeither: (error: unknown) => boolean,
-): (key: string) => CircuitBreaker {
-  const breakers = new Map<string, CircuitBreaker>();
+): CircuitBreakerGroup<string> {
   const config = {
     throwNewErrorOnTrip: false,
     ...options,
     ...neitherFailureNorSuccess(isNeither),
   };
-  return (key) => {
-    let breaker = breakers.get(key);
-    if (!breaker) {
-      breaker = circuitBreaker({ ...config, name: key });
-      breakers.set(key, breaker);
-    }
-    return breaker;
-  };
+  return circuitBreakers({
+    config: (key: string) => ({ ...config, name: key }),
+    idleTimeout,
+    scheduler: options.scheduler,
+  });
 }
