@@ -42,7 +42,7 @@ export function parseFlags(
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
-    });
+    }) as { values: Record<string, string | boolean | undefined> };
     if (values.help === true) return 'help';
     return Object.fromEntries(
       Object.entries(values).map(([name, value]) => [
