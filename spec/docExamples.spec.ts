@@ -26,9 +26,8 @@ const documents: readonly (FoundExamples & { readonly file: string })[] = [
     .map((entry) => path.posix.join('src', entry.split(path.sep).join('/')))
     .filter((file) => file.endsWith('.ts'))
     .sort()
-    .map((file) => ({ file, ...tsdocExamples(file, read(file)) }))
-    .filter(({ examples, skipped }) => examples.length + skipped.length > 0),
-];
+    .map((file) => ({ file, ...tsdocExamples(file, read(file)) })),
+].filter(({ examples, skipped }) => examples.length + skipped.length > 0);
 
 /** The project's compiler options, without the unused-name checks: a snippet may declare what it doesn't use. */
 function compilerOptions(): ts.CompilerOptions {
