@@ -1,4 +1,5 @@
-// Docs that match the code: every ```ts block of README.md and of the `@example` tags in src must compile.
+// Docs that match the code: every ```ts block of README.md, of docs/*.md and of the `@example` tags in src must
+// compile.
 //
 // Each block is written to its own module under temp/doc-examples/ (imports of the package rewritten to src), and
 // all of them are type-checked in one TypeScript program with the project's compiler options.
@@ -8,72 +9,25 @@
 // - A block whose first line is a file name comment (`// telemetry.ts: ...`) is written under that name, so a
 //   later block of the same document can import it (`import './telemetry.js'`).
 // - Any other relative import resolves from the documented file, as for the code next to it.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markdownExamples, tsdocExamples } from './support/docExamples.js';
+import { tsdocExamples } from './support/docExamples.js';
 import type { DocExample, FoundExamples } from './support/docExamples.js';
+import { markdownDocuments, moduleSource, outFile, read, root } from './support/exampleModules.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 /** Inside the repository, so that the examples resolve rxjs, ioredis, ... from its node_modules. */
 const outDir = path.join(root, 'temp', 'doc-examples');
 
-/** The package's entry points, as the examples import them, and the sources they are checked against. */
-const entryPoints: ReadonlyMap<string, string> = new Map([
-  ['rxjs-circuit-breaker', 'src/index.ts'],
-  ['rxjs-circuit-breaker/redis', 'src/redis/index.ts'],
-  ['rxjs-circuit-breaker/angular', 'src/angular/index.ts'],
-  ['rxjs-circuit-breaker/nestjs', 'src/nestjs/index.ts'],
-  ['rxjs-circuit-breaker/admin', 'src/admin/index.ts'],
-]);
-
 const documents: readonly (FoundExamples & { readonly file: string })[] = [
-  { file: 'README.md', ...markdownExamples('README.md', read('README.md')) },
+  ...markdownDocuments(),
   ...readdirSync(path.join(root, 'src'), { encoding: 'utf8', recursive: true })
     .map((entry) => path.posix.join('src', entry.split(path.sep).join('/')))
     .filter((file) => file.endsWith('.ts'))
     .sort()
-    .map((file) => ({ file, ...tsdocExamples(file, read(file)) }))
-    .filter(({ examples, skipped }) => examples.length + skipped.length > 0),
-];
-
-function read(file: string): string {
-  return readFileSync(path.join(root, file), 'utf8');
-}
-
-/** Where an example is written: one directory per document, one module per block. */
-function outFile(example: DocExample): string {
-  const document = example.file.replace(/\.\w+$/, '').replaceAll('/', '-');
-  return path.join(outDir, document, example.name ?? `L${example.line}.ts`);
-}
-
-/** The example as a module of its own, its imports of the package and of src rewritten to paths from `file`. */
-function moduleSource(example: DocExample, file: string, siblings: ReadonlySet<string>): string {
-  const target = (specifier: string): string => {
-    const entryPoint = entryPoints.get(specifier);
-    if (entryPoint !== undefined) return importPath(file, path.join(root, entryPoint));
-    if (!specifier.startsWith('.') || siblings.has(specifier.replace(/\.js$/, '.ts'))) {
-      return specifier;
-    }
-    return importPath(file, path.resolve(root, path.dirname(example.file), specifier));
-  };
-  const code = example.lines.map((line) =>
-    line.replace(
-      /(\bfrom\s+|\bimport\s*\(?\s*)(['"])([^'"]+)\2/g,
-      (_match, lead: string, quote: string, specifier: string) =>
-        `${lead}${quote}${target(specifier)}${quote}`,
-    ),
-  );
-  // `export {}` makes the block a module even without imports, so top-level names don't clash across blocks.
-  return [...code, 'export {};', ''].join('\n');
-}
-
-function importPath(from: string, to: string): string {
-  const relative = path.relative(path.dirname(from), to).split(path.sep).join('/');
-  return (relative.startsWith('.') ? relative : `./${relative}`).replace(/\.ts$/, '.js');
-}
+    .map((file) => ({ file, ...tsdocExamples(file, read(file)) })),
+].filter(({ examples, skipped }) => examples.length + skipped.length > 0);
 
 /** The project's compiler options, without the unused-name checks: a snippet may declare what it doesn't use. */
 function compilerOptions(): ts.CompilerOptions {
@@ -116,7 +70,7 @@ describe('documentation examples compile', () => {
         document.examples.flatMap((example) => (example.name ? [`./${example.name}`] : [])),
       );
       for (const example of document.examples) {
-        const file = outFile(example);
+        const file = outFile(example, outDir);
         if ([...files.values()].includes(file)) {
           throw new Error(`${example.file}:${example.line}: another block is also ${example.name}`);
         }

@@ -213,6 +213,40 @@ describe('npm run demo (examples/demo/demo.ts)', () => {
     expect(code).toBe(0);
   });
 
+  it("--dashboard serves the dashboard of the demo's breaker while it runs, and still exits on time", async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        'examples/demo/demo.ts',
+        '--dashboard',
+        ...['--duration', '3'],
+        ...['--outage-start', '1'],
+      ],
+      { cwd: root, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        const found = /^dashboard (http:\/\/127\.0\.0\.1:\d+\/)/m.exec(stdout)?.[1];
+        if (found) resolve(found);
+      });
+      child.on('close', () => reject(new Error(`no dashboard URL:\n${stdout}${stderr}`)));
+    });
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<title>Circuit breakers</title>');
+    const breakers = (await (await fetch(new URL('breakers', url))).json()) as { name: string }[];
+    expect(breakers.map(({ name }) => name)).toEqual(['flaky-service']);
+    expect(await exited).toBe(0);
+    expect(stderr).toBe('');
+  });
+
   it('documents its options with --help', async () => {
     const { code, stdout } = await runExample('demo/demo.ts', ['--help']);
     for (const option of [
@@ -222,6 +256,7 @@ describe('npm run demo (examples/demo/demo.ts)', () => {
       '--outage-length',
       '--fail-max',
       '--reset-timeout',
+      '--dashboard',
     ]) {
       expect(stdout).toContain(option);
     }

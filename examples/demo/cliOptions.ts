@@ -21,22 +21,35 @@ export interface NumberRule {
 export type ParsedFlags = Readonly<Record<string, string | undefined>> | 'help';
 
 /**
- * Parses `--name value` flags; every flag takes a value except `--help`/`-h`.
+ * Parses `--name value` flags and `--name` switches (`--help`/`-h` among them); a switch given reads `'true'`.
  *
  * @param argv - The arguments after the script name.
  * @param names - The flags the program accepts, without the leading dashes.
+ * @param switches - The flags that take no value.
  */
-export function parseFlags(argv: readonly string[], names: readonly string[]): ParsedFlags {
-  const options = Object.fromEntries(names.map((name) => [name, { type: 'string' as const }]));
+export function parseFlags(
+  argv: readonly string[],
+  names: readonly string[],
+  switches: readonly string[] = [],
+): ParsedFlags {
+  const options = Object.fromEntries([
+    ...names.map((name) => [name, { type: 'string' as const }]),
+    ...switches.map((name) => [name, { type: 'boolean' as const }]),
+  ]);
   try {
     const { values } = parseArgs({
       args: [...argv],
       options: { ...options, help: { type: 'boolean', short: 'h' } },
       strict: true,
       allowPositionals: false,
-    });
+    }) as { values: Record<string, string | boolean | undefined> };
     if (values.help === true) return 'help';
-    return values as Record<string, string | undefined>;
+    return Object.fromEntries(
+      Object.entries(values).map(([name, value]) => [
+        name,
+        value === undefined ? value : String(value),
+      ]),
+    );
   } catch (error: unknown) {
     // parseArgs explains unknown options and missing values well; keep its first sentence (or line) only.
     const message = error instanceof Error ? error.message.split(/\.\s|\n/)[0] : String(error);

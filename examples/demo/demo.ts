@@ -14,6 +14,8 @@ import type { CircuitState, Transition } from '../../src/index.js';
 import { callThroughBreaker } from './callThroughBreaker.js';
 import type { Judging } from './callThroughBreaker.js';
 import { runCli } from './cliOptions.js';
+import { startDashboard } from './dashboard.js';
+import type { Dashboard } from './dashboard.js';
 import type { DemoOptions } from './demoOptions.js';
 import { demoUsage, parseDemoOptions } from './demoOptions.js';
 import { startFlakyService } from './flakyService.js';
@@ -52,6 +54,8 @@ async function runDemo(options: DemoOptions): Promise<void> {
     () => elapsed() >= outage.start && elapsed() < outage.end,
     options.latency,
   );
+  // The breaker joins the default registry, whose dashboard `--dashboard` serves.
+  const dashboard = options.dashboard ? await startDashboard() : undefined;
   const breaker = circuitBreaker({
     name: 'flaky-service',
     failMax: options.failMax,
@@ -77,7 +81,7 @@ async function runDemo(options: DemoOptions): Promise<void> {
     timeline.refresh();
   });
 
-  process.stdout.write(introduction(paint, service, options));
+  process.stdout.write(introduction(paint, service, options, dashboard));
   process.stdout.write(`${timeline.header()}\n`);
   startedAt = performance.now();
   await lastValueFrom(
@@ -103,16 +107,25 @@ async function runDemo(options: DemoOptions): Promise<void> {
   timeline.finish();
   watch.unsubscribe();
   breaker.dispose();
+  dashboard?.close();
   await service.close();
   process.stdout.write(summary(paint, { options, tally, transitions, service }));
 }
 
-function introduction(paint: Palette, service: FlakyService, options: DemoOptions): string {
+function introduction(
+  paint: Palette,
+  service: FlakyService,
+  options: DemoOptions,
+  dashboard: Dashboard | undefined,
+): string {
   const outageEnd = options.outageStart + options.outageLength;
   return [
     paint.bold('rxjs-circuit-breaker demo: a flaky HTTP service behind a circuit breaker'),
     `service  ${service.url} answers 503 from ${options.outageStart}s to ${outageEnd}s${latencyText(options)}`,
     `client   ${options.rate} calls/s with fromFetch, through circuitBreaker({ failMax: ${options.failMax}, resetTimeout: ${options.resetTimeout} })`,
+    ...(dashboard
+      ? [`dashboard ${dashboard.url} (open it now: the page lives as long as the demo)`]
+      : []),
     `legend   ${legend(paint)}`,
     '',
     '',

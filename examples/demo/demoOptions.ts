@@ -6,6 +6,8 @@ import type { ScenarioOptions } from './scenarioOptions.js';
 export interface DemoOptions extends ScenarioOptions {
   /** Calls per second. */
   readonly rate: number;
+  /** Whether to serve the breakers' dashboard on a loopback port. */
+  readonly dashboard: boolean;
 }
 
 export const demoDefaults: DemoOptions = {
@@ -16,6 +18,7 @@ export const demoDefaults: DemoOptions = {
   failMax: 3,
   resetTimeout: 2000,
   latency: 0,
+  dashboard: false,
 };
 
 export const demoUsage = `Usage: npm run demo [-- options]
@@ -31,6 +34,7 @@ Options:
   --fail-max N          consecutive failures that open the circuit (default ${demoDefaults.failMax})
   --reset-timeout MS    milliseconds the circuit stays open before a trial call (default ${demoDefaults.resetTimeout})
   --latency MS          milliseconds the service takes to answer each request (default ${demoDefaults.latency})
+  --dashboard           serve the breakers' dashboard on a loopback port and print its URL
   -h, --help            show this help
 
 Colour is used when stdout is a terminal and NO_COLOR is not set; piped output is plain text.
@@ -39,10 +43,11 @@ Example: npm run demo -- --rate 20 --outage-start 3 --outage-length 5 --reset-ti
 
 /** Reads the demo's command line; a bad option is a {@link UsageError} that names it. */
 export function parseDemoOptions(argv: readonly string[]): DemoOptions | 'help' {
-  const given = parseFlags(argv, ['rate', ...scenarioFlags]);
+  const given = parseFlags(argv, ['rate', ...scenarioFlags], ['dashboard']);
   if (given === 'help') return 'help';
   return {
     rate: numberFlag(given, 'rate', demoDefaults.rate, { min: 1, max: 50, integer: true }),
+    dashboard: given.dashboard === 'true',
     ...parseScenarioOptions(given, demoDefaults),
   };
 }

@@ -1,6 +1,6 @@
 // The page the Chromium spec loads (bundled by esbuild for the browser): the smoke test, then `fromFetch` calls
 // to a flaky server through a breaker that reports to an OpenTelemetry SDK through the tracer and meter it is
-// given (a browser has no default: see README "In the browser"). The spec reads `window.result`.
+// given (a browser has no default: see docs/RUNTIMES.md, "In the browser"). The spec reads `window.result`.
 import {
   AggregationTemporality,
   InMemoryMetricExporter,
