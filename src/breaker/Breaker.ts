@@ -43,7 +43,9 @@ export class Breaker {
   readonly success$: Observable<SuccessEvent>;
   readonly rejected$: Observable<RejectedEvent>;
 
-  private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
+  private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] } & {
+    resetTimeout: number;
+  };
   private readonly store: StateStore;
   private readonly events = new Subject<CircuitBreakerEvent>();
   private halfOpenTimer?: Subscription;
@@ -184,7 +186,8 @@ export class Breaker {
 
   /** Records a completion (or an excluded error, passed as `excluded`). */
   succeed(permit: Permit, call: CallInfo, excluded?: { error: unknown }): MaybePromise<void> {
-    const recorded = this.store.recordSuccess(permit);
+    const now = this.now();
+    const recorded = this.store.recordSuccess(permit, now, now - call.startedAt);
     if (!(recorded instanceof Promise)) return this.succeeded(recorded, call, excluded);
     return recorded.then(
       (answer) => this.succeeded(answer, call, excluded),
@@ -197,8 +200,9 @@ export class Breaker {
     if (isExcluded(this.config.exclude, error)) {
       return whenReady(this.succeed(permit, call, { error }), () => error);
     }
+    const now = this.now();
     return whenReady(
-      this.store.recordFailure(permit, this.now()),
+      this.store.recordFailure(permit, now, now - call.startedAt, error),
       ({ counted, transition, state }) => {
         const time = this.now();
         const duration = time - call.startedAt;
@@ -277,7 +281,9 @@ export class Breaker {
 
   private noteTransition(transition: Transition | undefined, call?: CallInfo): void {
     if (!transition) return;
-    this.emit({ type: 'transition', time: this.now(), ...transition }, call);
+    // retryAt reaches the streams with phase 2 of issue 10 (TransitionEvent has no such field yet).
+    const { from, to, reason } = transition;
+    this.emit({ type: 'transition', time: this.now(), from, to, reason }, call);
     this.scheduleHalfOpen();
   }
 
