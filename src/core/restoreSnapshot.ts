@@ -6,7 +6,7 @@ import { openTime } from './openTime.js';
 import type { OutcomeCounts } from './OutcomeWindow.js';
 import { settle } from './stateMachine.js';
 
-/** What a store starts from: a snapshot, or (as in version 0.1) a state machine state. */
+/** What a store starts from: a snapshot, or (as in version 0.1) a state machine state. @public */
 export type InitialState = BreakerSnapshot | LegacyState;
 
 /**
