@@ -52,7 +52,8 @@ function checked(options: ExponentialBackoffOptions): ExponentialBackoffOptions 
   const bad = (field: string, expected: string, value: unknown) =>
     invalidInput('exponentialBackoff', field, expected, value);
   if (typeof options !== 'object' || options === null) bad('options', 'an object', options);
-  const { initial, max, factor = 2, jitter = 0, random = Math.random } = options;
+  const { initial, max, factor = 2, jitter = 0, random = Math.random, ...unknown } = options;
+  for (const [key, value] of Object.entries(unknown)) bad(key, 'absent (unknown option)', value);
   if (!isFinitePositive(initial)) bad('initial', 'a finite number of milliseconds > 0', initial);
   if (!isFinitePositive(max)) bad('max', 'a finite number of milliseconds > 0', max);
   if (max < initial) bad('max', `at least initial (${initial})`, max);

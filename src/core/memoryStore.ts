@@ -73,8 +73,8 @@ export function memoryStore(
 
 function checkTrialPermitTtl(options: MemoryStoreOptions): number {
   const { trialPermitTtl = defaultTrialPermitTtl, ...unknown } = options;
-  for (const key of Object.keys(unknown)) {
-    invalidInput('memoryStore', `options.${key}`, 'absent (unknown option)', options, TypeError);
+  for (const [key, value] of Object.entries(unknown)) {
+    invalidInput('memoryStore', key, 'absent (unknown option)', value, TypeError);
   }
   if (
     typeof trialPermitTtl !== 'number' ||
