@@ -95,6 +95,16 @@ describe('memoryStore: a state from plain JavaScript (issue 8, defect 6)', () =>
   });
 });
 
+const closedSnapshot = {
+  name: 'pricing-api',
+  state: 'closed',
+  failCounter: 0,
+  successCounter: 0,
+  openedAt: null,
+  retryAt: null,
+  attempt: 0,
+} as const;
+
 describe('memoryStore: snapshot and restore', () => {
   const rates: BreakerSettings = {
     ...base,
@@ -114,13 +124,7 @@ describe('memoryStore: snapshot and restore', () => {
     });
     const saved = JSON.parse(JSON.stringify(store.snapshot(10))) as InitialState;
     expect(saved).toEqual({
-      name: 'pricing-api',
-      state: 'closed',
-      failCounter: 0,
-      successCounter: 0,
-      openedAt: null,
-      retryAt: null,
-      attempt: 0,
+      ...closedSnapshot,
       window: { calls: 5, failures: 2, slowCalls: 0, failureRate: 0.4, slowCallRate: 0 },
     });
     expect(storeAt(20, saved, rates).snapshot(20)).toEqual(saved);
@@ -168,53 +172,53 @@ describe('memoryStore: snapshot and restore', () => {
     }
   });
 
-  const good = {
-    name: 'pricing-api',
-    state: 'closed',
-    failCounter: 0,
-    successCounter: 0,
-    openedAt: null,
-    retryAt: null,
-    attempt: 0,
-  };
   it.each([
     [
-      { ...good, name: 'search' },
+      { ...closedSnapshot, name: 'search' },
       '"snapshot.name" must be this breaker\'s name "pricing-api", received "search"',
     ],
-    [{ ...good, state: 'opened' }, '"snapshot.state" must be one of'],
-    [{ ...good, failCounter: -1 }, '"snapshot.failCounter" must be an integer ≥ 0, received -1'],
+    [{ ...closedSnapshot, state: 'opened' }, '"snapshot.state" must be one of'],
     [
-      { ...good, successCounter: '0' },
+      { ...closedSnapshot, failCounter: -1 },
+      '"snapshot.failCounter" must be an integer ≥ 0, received -1',
+    ],
+    [
+      { ...closedSnapshot, successCounter: '0' },
       '"snapshot.successCounter" must be an integer ≥ 0, received "0"',
     ],
-    [{ ...good, attempt: 1.5 }, '"snapshot.attempt" must be an integer ≥ 0, received 1.5'],
     [
-      { ...good, state: 'open', retryAt: 5 },
+      { ...closedSnapshot, attempt: 1.5 },
+      '"snapshot.attempt" must be an integer ≥ 0, received 1.5',
+    ],
+    [
+      { ...closedSnapshot, state: 'open', retryAt: 5 },
       '"snapshot.openedAt" must be a finite number of milliseconds, received null',
     ],
     [
-      { ...good, state: 'open', openedAt: 5 },
+      { ...closedSnapshot, state: 'open', openedAt: 5 },
       '"snapshot.retryAt" must be a finite number of milliseconds, received null',
     ],
     [
-      { ...good, state: 'open', openedAt: 5, retryAt: 4 },
+      { ...closedSnapshot, state: 'open', openedAt: 5, retryAt: 4 },
       '"snapshot.retryAt" must be at least openedAt (5), received 4',
     ],
     [
-      { ...good, openedAt: 'x' },
+      { ...closedSnapshot, openedAt: 'x' },
       '"snapshot.openedAt" must be a finite number of milliseconds, or null, received "x"',
     ],
-    [{ ...good, window: [] }, '"snapshot.window" must be an object, received an array'],
+    [{ ...closedSnapshot, window: [] }, '"snapshot.window" must be an object, received an array'],
     [
-      { ...good, window: { calls: 1, failures: 2, slowCalls: 0 } },
+      { ...closedSnapshot, window: { calls: 1, failures: 2, slowCalls: 0 } },
       '"snapshot.window.failures" must be at most window.calls (1), received 2',
     ],
     [
-      { ...good, window: { calls: 1, failures: 0 } },
+      { ...closedSnapshot, window: { calls: 1, failures: 0 } },
       '"snapshot.window.slowCalls" must be an integer ≥ 0, received undefined',
     ],
-    [{ ...good, retry: 5 }, '"snapshot.retry" must be absent (unknown field), received 5'],
+    [
+      { ...closedSnapshot, retry: 5 },
+      '"snapshot.retry" must be absent (unknown field), received 5',
+    ],
   ])('refuses %j, naming the field', (snapshot, message) => {
     expect(() => storeAt(0, snapshot as never)).toThrow(`memoryStore: ${message}`);
   });

@@ -1,6 +1,7 @@
 import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { CircuitBreakerConfig, ExcludeRule } from './CircuitBreakerConfig.js';
+import { describeValue } from '../core/invalidInput.js';
 import { memoryStore } from '../core/memoryStore.js';
 import type { StateStore, StateStoreFactory } from '../core/StateStore.js';
 import { defaultMeter, defaultTracer } from '../telemetry/defaultTelemetry.js';
@@ -83,7 +84,9 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
 /** Checks every option (an unknown key is an error) and fills in the defaults. */
 export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
   if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new TypeError(`circuitBreaker: config must be an object, received ${describe(config)}`);
+    throw new TypeError(
+      `circuitBreaker: config must be an object, received ${describeValue(config)}`,
+    );
   }
   for (const [option, value] of Object.entries(config)) {
     const check = checks[option as keyof CircuitBreakerConfig] as Check | undefined;
@@ -144,7 +147,7 @@ export function validateStore(store: unknown): StateStore {
   if (!hasMethods(store, storeMethods)) {
     const expected = 'a store factory such as memoryStore(), returning a StateStore';
     throw new TypeError(
-      `circuitBreaker: "store" must be ${expected}; it returned ${describe(store)}`,
+      `circuitBreaker: "store" must be ${expected}; it returned ${describeValue(store)}`,
     );
   }
   return store as StateStore;
@@ -158,16 +161,9 @@ function hasMethods(value: unknown, methods: readonly string[]): boolean {
 }
 
 function fail(kind: typeof TypeError, option: string, expected: string, value: unknown): never {
-  throw new kind(`circuitBreaker: "${option}" must be ${expected}, received ${describe(value)}`);
-}
-
-function describe(value: unknown): string {
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object' && value !== null) return 'an object';
-  return String(value);
+  throw new kind(
+    `circuitBreaker: "${option}" must be ${expected}, received ${describeValue(value)}`,
+  );
 }
 
 /** Names the known option closest to a typo (at most two edits away, ignoring case). */
