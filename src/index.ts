@@ -42,7 +42,7 @@ export { exponentialBackoff } from './core/exponentialBackoff.js';
 export type { ExponentialBackoffOptions } from './core/exponentialBackoff.js';
 export { memoryStore } from './core/memoryStore.js';
 export type { MemoryStoreOptions } from './core/memoryStore.js';
-export type { WindowFigures } from './core/OutcomeWindow.js';
+export type { OutcomeCounts, OutcomeWindow, WindowFigures } from './core/OutcomeWindow.js';
 export type { InitialState, LegacyState } from './core/restoreSnapshot.js';
 export * as stateMachine from './core/stateMachine.js';
 export type { Admission, Permit, Recorded, Step } from './core/stateMachine.js';

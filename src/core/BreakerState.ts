@@ -71,7 +71,7 @@ export interface DisabledState {
 
 /**
  * How long an open circuit stays open: milliseconds, or a function of the opening (see
- * {@link exponentialBackoff}).
+ * `exponentialBackoff`).
  *
  * @public
  */

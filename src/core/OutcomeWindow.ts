@@ -4,7 +4,10 @@ import { TimeWindow } from './TimeWindow.js';
 
 /**
  * The outcomes the rate rules judge: the last N calls, or the last milliseconds of scheduler time. A window is a
- * fixed ring updated in place: recording an outcome is O(1) and allocates nothing.
+ * fixed ring updated in place: recording an outcome is O(1) and allocates nothing. A store keeps one (see
+ * `createWindow`) and passes it to the state machine's record functions.
+ *
+ * @public
  */
 export interface OutcomeWindow {
   /** Outcomes in the window, as of the last `record` or `advance`. */
@@ -24,7 +27,7 @@ export interface OutcomeWindow {
   refill(now: number, figures: OutcomeCounts): void;
 }
 
-/** How many outcomes, failures and slow calls a window holds. */
+/** How many outcomes, failures and slow calls a window holds. @public */
 export type OutcomeCounts = Pick<WindowFigures, 'calls' | 'failures' | 'slowCalls'>;
 
 /**

@@ -16,9 +16,16 @@ export type {
   BreakerSettings,
   BreakerState,
   ClosedState,
+  DisabledState,
   HalfOpenState,
+  IsolatedState,
   OpenState,
+  Opening,
+  ResetTimeout,
+  WindowSettings,
 } from '../core/BreakerState.js';
+export type { BreakerSnapshot } from '../core/BreakerSnapshot.js';
+export type { WindowFigures } from '../core/OutcomeWindow.js';
 export type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
 export type {
   MaybePromise,
