@@ -468,7 +468,13 @@ function storeSettings(settings: Settings): BreakerSettings {
     resetTimeout:
       typeof resetTimeout === 'number'
         ? resetTimeout
-        : exponentialBackoff({ ...resetTimeout, random: randomSequence(resetTimeout.seed) }),
+        : exponentialBackoff({
+            initial: resetTimeout.initial,
+            max: resetTimeout.max,
+            factor: resetTimeout.factor,
+            jitter: resetTimeout.jitter,
+            random: randomSequence(resetTimeout.seed),
+          }),
   };
 }
 
