@@ -114,10 +114,10 @@ export async function createCases(library: Library): Promise<Subjects> {
     {
       id: 'promise.breakerCall',
       family: 'promise',
-      label: 'breaker.call(work), new Observable each call',
+      label: 'breaker.execute(work), new Observable each call',
       baseline: ids.defer,
       informational: true,
-      run: awaitEachFresh(() => ours.call(work)),
+      run: awaitEachFresh(() => ours.execute(work)),
     },
     {
       id: ids.opossum,

@@ -154,7 +154,7 @@ export async function measureRedisStore(
 /** Failing calls awaited one by one (each is a script round trip through Redis). */
 async function measureFailures(memory: CircuitBreaker, redis: CircuitBreaker, admin: Redis) {
   const failing = (breaker: CircuitBreaker) =>
-    breaker.call(() => throwError(() => new Error('bench')));
+    breaker.execute(() => throwError(() => new Error('bench')));
   const timeCalls = async (breaker: CircuitBreaker, calls: number) => {
     const started = process.hrtime.bigint();
     for (let call = 0; call < calls; call++)

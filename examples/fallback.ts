@@ -22,7 +22,7 @@ let lastKnownPrice = 0;
 const fetchPrice = (): Promise<number> =>
   serviceUp ? Promise.resolve(42) : Promise.reject(new Error('pricing service down'));
 
-const quote$ = breaker.call(fetchPrice).pipe(
+const quote$ = breaker.execute(fetchPrice).pipe(
   tap((price) => (lastKnownPrice = price)),
   map((price): Quote => ({ price, stale: false })),
   catchError((error: unknown) =>

@@ -1,4 +1,4 @@
-import { firstValueFrom, lastValueFrom, retry } from 'rxjs';
+import { firstValueFrom, lastValueFrom, of, retry, throwError } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { CircuitBreakerError, circuitBreaker, isCircuitBreakerError } from '../src/index.js';
@@ -15,7 +15,7 @@ async function outcome<T>(call: Observable<T>): Promise<{ value?: T; error?: unk
   }
 }
 
-describe('call(fn, ...args)', () => {
+describe('execute(fn, ...args)', () => {
   it('runs a promise-returning fn with the arguments, once per subscription, only when subscribed', async () => {
     const breaker = circuitBreaker();
     const seen: number[][] = [];
@@ -24,7 +24,7 @@ describe('call(fn, ...args)', () => {
       return Promise.resolve(a + b);
     };
 
-    const sum = breaker.call(add, 2, 3);
+    const sum = breaker.execute(add, 2, 3);
     expect(seen).toEqual([]);
     await expect(firstValueFrom(sum)).resolves.toBe(5);
     await expect(firstValueFrom(sum)).resolves.toBe(5);
@@ -39,9 +39,9 @@ describe('call(fn, ...args)', () => {
     const breaker = circuitBreaker({ failMax: 2 });
     const failing = () => Promise.reject(boom);
 
-    expect(await outcome(breaker.call(failing))).toEqual({ error: boom });
+    expect(await outcome(breaker.execute(failing))).toEqual({ error: boom });
     expect(breaker.failCounter).toBe(1);
-    const { error } = await outcome(breaker.call(failing));
+    const { error } = await outcome(breaker.execute(failing));
     expect(isCircuitBreakerError(error)).toBe(true);
     expect(error).toMatchObject({
       message: 'Failures threshold reached, circuit breaker opened',
@@ -51,13 +51,13 @@ describe('call(fn, ...args)', () => {
     breaker.dispose();
   });
 
-  it('counts a fn that throws synchronously as a failed call, not as an exception from call()', async () => {
+  it('counts a fn that throws synchronously as a failed call, not as an exception from execute()', async () => {
     const breaker = circuitBreaker({ failMax: 2 });
     const throwing = (): Promise<never> => {
       throw boom;
     };
 
-    const call = breaker.call(throwing);
+    const call = breaker.execute(throwing);
     expect(await outcome(call)).toEqual({ error: boom });
     expect(breaker.failCounter).toBe(1);
     const { error } = await outcome(call);
@@ -74,9 +74,9 @@ describe('call(fn, ...args)', () => {
       return Promise.reject(boom);
     };
 
-    await outcome(breaker.call(failing).pipe(retry(5)));
+    await outcome(breaker.execute(failing).pipe(retry(5)));
     expect(runs).toBe(1);
-    const { error } = await outcome(breaker.call(failing));
+    const { error } = await outcome(breaker.execute(failing));
     expect(error).toMatchObject({ message: 'Timeout not elapsed yet, circuit breaker still open' });
     expect(runs).toBe(1);
     breaker.dispose();
@@ -87,7 +87,7 @@ describe('call(fn, ...args)', () => {
     const breaker = circuitBreaker({ scheduler: m.scheduler });
     const lookup = (id: string) => m.cold('-a|', { a: `customer ${id}` });
 
-    m.expect(breaker.call(lookup, '7')).toBeObservable(' -a|', { a: 'customer 7' });
+    m.expect(breaker.execute(lookup, '7')).toBeObservable(' -a|', { a: 'customer 7' });
   }));
 });
 
@@ -124,5 +124,58 @@ describe('wrap(fn)', () => {
     expect((error as Error).cause).toBeInstanceOf(SyntaxError);
     expect(breaker.state).toBe('open');
     breaker.dispose();
+  });
+});
+
+describe('wrap(fn) and the breaker as a function', () => {
+  it('keeps the name of the wrapped function', () => {
+    const breaker = circuitBreaker();
+    function getCustomer(id: string) {
+      return Promise.resolve({ id });
+    }
+    expect(breaker.wrap(getCustomer).name).toBe('getCustomer');
+    expect(breaker.wrap((id: string) => Promise.resolve(id)).name).toBe('');
+    breaker.dispose();
+  });
+
+  it('is named after the breaker', () => {
+    const breaker = circuitBreaker({ name: 'customers-db' });
+    expect(breaker.name).toBe('customers-db');
+    breaker.dispose();
+  });
+
+  it('works with call, apply and bind as any function does, and counts those calls', async () => {
+    const breaker = circuitBreaker({ failMax: 2 });
+    const holder = { op: breaker };
+
+    await expect(firstValueFrom(holder.op.call(holder, of(1)))).resolves.toBe(1);
+    await expect(firstValueFrom(breaker.apply(undefined, [of(2)]))).resolves.toBe(2);
+    await expect(firstValueFrom(breaker.bind(holder)(of(3)))).resolves.toBe(3);
+    expect(breaker.failCounter).toBe(0);
+    await expect(
+      firstValueFrom(
+        holder.op.call(
+          holder,
+          throwError(() => boom),
+        ),
+      ),
+    ).rejects.toBe(boom);
+    expect(breaker.failCounter).toBe(1);
+    breaker.dispose();
+  });
+
+  it('shares its members with every breaker, and stays closed to new properties', () => {
+    const a = circuitBreaker({ name: 'a' });
+    const b = circuitBreaker({ name: 'b' });
+    expect(Object.getPrototypeOf(a)).toBe(Object.getPrototypeOf(b));
+    expect(Object.getPrototypeOf(Object.getPrototypeOf(a))).toBe(Function.prototype);
+    expect(Object.isExtensible(a)).toBe(false);
+    expect(() => {
+      (a as unknown as Record<string, unknown>).failmax = 3;
+    }).toThrow(TypeError);
+    a.failMax = 7;
+    expect([a.failMax, b.failMax]).toEqual([7, 5]);
+    a.dispose();
+    b.dispose();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BreakerSettings, BreakerState, CircuitState } from '../src/index.js';
-import { stateMachine as machine } from '../src/index.js';
+import type { BreakerSettings, BreakerState, CircuitState } from '../src/store/index.js';
+import { stateMachine as machine } from '../src/store/index.js';
 import { CountWindow } from '../src/core/CountWindow.js';
 import { isSlow, resolveFailMax, tripReason } from '../src/core/tripPolicy.js';
 

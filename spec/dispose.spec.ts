@@ -7,7 +7,7 @@ import { tripped } from './support/breakerErrors.js';
 import { states } from './support/states.js';
 
 const boom = new Error('boom');
-const disposed = new CircuitBreakerError('Circuit breaker disposed', 'db', 'closed');
+const disposed = new CircuitBreakerError('disposed', 'db', 'closed');
 
 // prettier-ignore
 describe('dispose()', () => {

@@ -1,7 +1,7 @@
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { memoryStore } from '../src/index.js';
-import type { BreakerSettings, InitialState, StateStore } from '../src/index.js';
+import type { BreakerSettings, InitialState, StateStore } from '../src/store/index.js';
 
 const base: BreakerSettings = {
   failMax: 2,

@@ -74,7 +74,9 @@ function traffic(breaker: CircuitBreaker) {
       const started = performance.now();
       const failing = calls.length % 3 === 0;
       const call = lastValueFrom(
-        breaker.call(() => (failing ? Promise.reject(new Error('boom')) : Promise.resolve('ok'))),
+        breaker.execute(() =>
+          failing ? Promise.reject(new Error('boom')) : Promise.resolve('ok'),
+        ),
       ).then(
         (value) => value,
         (error: unknown) => (isCircuitBreakerError(error) ? 'refused' : String(error)),

@@ -70,7 +70,7 @@ async function scriptCalls(): Promise<number> {
 async function hang(breaker: CircuitBreaker): Promise<{ admitted: boolean; stop: () => void }> {
   let admitted = false;
   let refused = false;
-  const subscription = breaker.call(() => NEVER).subscribe({ error: () => (refused = true) });
+  const subscription = breaker.execute(() => NEVER).subscribe({ error: () => (refused = true) });
   const events = breaker.events$.subscribe((event) => {
     if (event.type === 'call') admitted = true;
   });
@@ -330,7 +330,7 @@ describe('redisStore: generations', () => {
     const recorder = recordEvents(a);
     let rejectSlowCall: (error: Error) => void = () => undefined;
     const slowCall = firstValueFrom(
-      a.call(() => new Promise<never>((_resolve, reject) => (rejectSlowCall = reject))),
+      a.execute(() => new Promise<never>((_resolve, reject) => (rejectSlowCall = reject))),
     ).catch((e: unknown) => e);
 
     await fail(b);

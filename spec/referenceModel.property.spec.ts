@@ -7,16 +7,15 @@ import {
   exponentialBackoff,
   isCircuitBreakerError,
   memoryStore,
-  stateMachine,
 } from '../src/index.js';
+import type { CircuitBreaker, CircuitState } from '../src/index.js';
+import { stateMachine } from '../src/store/index.js';
 import type {
   BreakerSettings,
-  CircuitBreaker,
-  CircuitState,
   StateStore,
   StateStoreFactory,
   StoreContext,
-} from '../src/index.js';
+} from '../src/store/index.js';
 
 /*
  * Random sequences of calls, outcomes, unsubscriptions, time steps and manual transitions go through the real

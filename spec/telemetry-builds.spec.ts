@@ -22,7 +22,7 @@ const reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMilli
 metrics.setGlobalMeterProvider(new MeterProvider({ readers: [reader] }));
 const breaker = circuitBreaker({ name: 'build' });
 breaker.open().then(async () => {
-  breaker.call(() => Promise.resolve(1)).subscribe({ error: () => {} });
+  breaker.execute(() => Promise.resolve(1)).subscribe({ error: () => {} });
   await reader.forceFlush();
   const calls = exporter.getMetrics()[0].scopeMetrics[0].metrics.find((m) => m.descriptor.name === 'circuit_breaker.calls');
   console.log(JSON.stringify({

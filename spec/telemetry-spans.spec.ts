@@ -175,7 +175,7 @@ describe('the parent of a transition span', () => {
             const slowFailure = new Promise((_, reject) => {
               setTimeout(() => reject(new Error('timed out upstream')), 1);
             });
-            void settle(breaker.call(() => slowFailure)).then(resolve);
+            void settle(breaker.execute(() => slowFailure)).then(resolve);
           }, 1);
         }),
     );

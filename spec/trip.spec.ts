@@ -1,6 +1,11 @@
-import { map, throwError } from 'rxjs';
+import { Subject, VirtualTimeScheduler, map, of, throwError } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { CircuitBreakerError, circuitBreaker, isCircuitBreakerError } from '../src/index.js';
+import {
+  CircuitBreakerError,
+  circuitBreaker,
+  isCircuitBreakerError,
+  isRefusal,
+} from '../src/index.js';
 import { marbles } from './marbles.js';
 import { stillOpen, tripped } from './support/breakerErrors.js';
 import { probe } from './support/probe.js';
@@ -85,6 +90,45 @@ describe('CircuitBreakerError', () => {
     );
   });
 
+  it('says what happened in kind: tripped, then open (with retryAt) for the calls it refuses', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const breaker = circuitBreaker({ name: 'payments', failMax: 1, resetTimeout: 500, scheduler });
+    const errors: unknown[] = [];
+    const call = throwError(() => boom).pipe(breaker);
+    call.subscribe({ error: (error: unknown) => errors.push(error) });
+    call.subscribe({ error: (error: unknown) => errors.push(error) });
+
+    expect(errors).toMatchObject([
+      { kind: 'tripped', cause: boom },
+      { kind: 'open', retryAt: 500 },
+    ]);
+    expect((errors[0] as CircuitBreakerError).retryAt).toBeUndefined();
+    expect(errors.map(isRefusal)).toEqual([false, true]);
+    breaker.dispose();
+  });
+
+  it('says trial-failed for a failed trial and trials-busy for a call refused while trials run', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const breaker = circuitBreaker({ name: 'payments', failMax: 1, resetTimeout: 500, scheduler });
+    const errors: unknown[] = [];
+    const record = { error: (error: unknown) => errors.push(error) };
+    void breaker.halfOpen();
+
+    const trial = new Subject<never>();
+    trial.pipe(breaker).subscribe(record);
+    of(1).pipe(breaker).subscribe(record);
+    trial.error(boom);
+    breaker.dispose();
+    of(1).pipe(breaker).subscribe(record);
+
+    expect(errors).toMatchObject([
+      { kind: 'trials-busy', state: 'half-open' },
+      { kind: 'trial-failed', cause: boom },
+      { kind: 'disposed' },
+    ]);
+    expect(errors.map(isRefusal)).toEqual([true, false, true]);
+  });
+
   it('is recognised by isCircuitBreakerError only when it really is one', () => {
     const lookalike = Object.assign(new Error('Timeout not elapsed yet'), {
       name: 'CircuitBreakerError',
@@ -93,7 +137,7 @@ describe('CircuitBreakerError', () => {
     expect(isCircuitBreakerError(boom)).toBe(false);
     expect(isCircuitBreakerError({ name: 'CircuitBreakerError', message: 'x' })).toBe(false);
     expect(isCircuitBreakerError(undefined)).toBe(false);
-    expect(isCircuitBreakerError(new CircuitBreakerError('x', 'db', 'open'))).toBe(true);
+    expect(isCircuitBreakerError(new CircuitBreakerError('open', 'db', 'open'))).toBe(true);
   });
 
   it('is recognised across a second copy of the module, where instanceof fails', async () => {
@@ -101,9 +145,9 @@ describe('CircuitBreakerError', () => {
     const copy = await import('../src/breaker/CircuitBreakerError.js');
     expect(copy.CircuitBreakerError).not.toBe(CircuitBreakerError);
 
-    const foreign = new copy.CircuitBreakerError('x', 'db', 'open');
+    const foreign = new copy.CircuitBreakerError('open', 'db', 'open');
     expect(foreign).not.toBeInstanceOf(CircuitBreakerError);
     expect(isCircuitBreakerError(foreign)).toBe(true);
-    expect(copy.isCircuitBreakerError(new CircuitBreakerError('x', 'db', 'open'))).toBe(true);
+    expect(copy.isCircuitBreakerError(new CircuitBreakerError('open', 'db', 'open'))).toBe(true);
   });
 });

@@ -1,7 +1,8 @@
 import { Subject, concat, firstValueFrom, map, of, take, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, memoryStore } from '../src/index.js';
-import type { CircuitBreakerEvent, StateStoreFactory } from '../src/index.js';
+import type { CircuitBreakerEvent } from '../src/index.js';
+import type { StateStoreFactory } from '../src/store/index.js';
 import { marbles } from './marbles.js';
 import { trialsBusy, tripped } from './support/breakerErrors.js';
 import { probe } from './support/probe.js';

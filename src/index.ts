@@ -1,6 +1,7 @@
 /**
  * The circuit breaker pattern as an RxJS operator: pybreaker's semantics, the breaker's state as streams, an
- * optional Redis store shared by many processes (`rxjs-circuit-breaker/redis`), and OpenTelemetry spans.
+ * optional Redis store shared by many processes (`rxjs-circuit-breaker/redis`), and OpenTelemetry spans. The API
+ * for writing a store of your own is `rxjs-circuit-breaker/store`.
  *
  * @packageDocumentation
  */
@@ -11,7 +12,12 @@ export type {
   ErrorClass,
   ExcludeRule,
 } from './config/CircuitBreakerConfig.js';
-export { CircuitBreakerError, isCircuitBreakerError } from './breaker/CircuitBreakerError.js';
+export {
+  CircuitBreakerError,
+  isCircuitBreakerError,
+  isRefusal,
+} from './breaker/CircuitBreakerError.js';
+export type { CircuitBreakerErrorKind } from './breaker/CircuitBreakerError.js';
 export type {
   CallEvent,
   CancelledEvent,
@@ -23,35 +29,17 @@ export type {
   SuccessEvent,
   TransitionEvent,
 } from './breaker/CircuitBreakerEvent.js';
+export { circuitStates } from './core/CircuitState.js';
 export type { CircuitState, Transition, TransitionReason } from './core/CircuitState.js';
-export { initialState } from './core/BreakerState.js';
-export type {
-  BreakerSettings,
-  BreakerState,
-  ClosedState,
-  DisabledState,
-  HalfOpenState,
-  IsolatedState,
-  OpenState,
-  Opening,
-  ResetTimeout,
-  WindowSettings,
-} from './core/BreakerState.js';
+// The store-author API (StateStore, the states a store keeps, the state machine) is `rxjs-circuit-breaker/store`.
+export type { Opening, ResetTimeout, WindowSettings } from './core/BreakerState.js';
 export type { BreakerSnapshot } from './core/BreakerSnapshot.js';
 export { exponentialBackoff } from './core/exponentialBackoff.js';
 export type { ExponentialBackoffOptions } from './core/exponentialBackoff.js';
 export { memoryStore } from './core/memoryStore.js';
 export type { MemoryStoreOptions } from './core/memoryStore.js';
-export type { OutcomeCounts, OutcomeWindow, WindowFigures } from './core/OutcomeWindow.js';
+export type { WindowFigures } from './core/OutcomeWindow.js';
 export type { InitialState, LegacyState } from './core/restoreSnapshot.js';
-export * as stateMachine from './core/stateMachine.js';
-export type { Admission, Permit, Recorded, Step } from './core/stateMachine.js';
-export type {
-  MaybePromise,
-  StateStore,
-  StateStoreFactory,
-  StoreContext,
-} from './core/StateStore.js';
 export type { AttributesLike } from './telemetry/AttributesLike.js';
 export type {
   CounterLike,

@@ -42,7 +42,7 @@ breaker.events$.subscribe((event) => {
 });
 
 // The first call waits for the store's first read of the shared state; it does not call the service.
-await firstValueFrom(breaker.call(() => Promise.resolve('ready')));
+await firstValueFrom(breaker.execute(() => Promise.resolve('ready')));
 send({ kind: 'ready' });
 const { startAt } = await new Promise<StartMessage>((resolve) => process.once('message', resolve));
 

@@ -2,14 +2,11 @@
 // compares an error notification by the error's name and message only.
 import { CircuitBreakerError } from '../../src/index.js';
 
-const error = (message: string, state: 'open' | 'half-open' = 'open') =>
-  new CircuitBreakerError(message, 'db', state);
-
 /** The failure that reached failMax, as the caller receives it. */
-export const tripped = error('Failures threshold reached, circuit breaker opened');
+export const tripped = new CircuitBreakerError('tripped', 'db', 'open');
 /** A call refused while the circuit is open. */
-export const stillOpen = error('Timeout not elapsed yet, circuit breaker still open');
+export const stillOpen = new CircuitBreakerError('open', 'db', 'open');
 /** A failed trial call, which opens the circuit again. */
-export const trialFailed = error('Trial call failed, circuit breaker opened');
+export const trialFailed = new CircuitBreakerError('trial-failed', 'db', 'open');
 /** A call refused in half-open while the trial calls are in progress. */
-export const trialsBusy = error('Trial calls in progress, circuit breaker half-open', 'half-open');
+export const trialsBusy = new CircuitBreakerError('trials-busy', 'db', 'half-open');

@@ -77,7 +77,7 @@ export function recordEvents(breaker: CircuitBreaker) {
 
 /** One successful call through `breaker`; resolves once the breaker has recorded it. */
 export function succeed(breaker: CircuitBreaker): Promise<string> {
-  return lastValueFrom(breaker.call(() => Promise.resolve('ok')));
+  return lastValueFrom(breaker.execute(() => Promise.resolve('ok')));
 }
 
 /** One failing call through `breaker`; resolves with the error the caller got. */
@@ -85,7 +85,7 @@ export function fail(
   breaker: CircuitBreaker,
   error: unknown = new Error('boom'),
 ): Promise<unknown> {
-  return lastValueFrom(breaker.call(() => throwError(() => error))).then(
+  return lastValueFrom(breaker.execute(() => throwError(() => error))).then(
     () => {
       throw new Error('the call was expected to fail');
     },

@@ -1,5 +1,14 @@
-import { Observable, Subject, defer, distinctUntilChanged, filter, map, startWith } from 'rxjs';
-import type { Subscription } from 'rxjs';
+import {
+  Observable,
+  Subject,
+  defer,
+  distinctUntilChanged,
+  filter,
+  from,
+  map,
+  startWith,
+} from 'rxjs';
+import type { ObservableInput, SchedulerAction, Subscription } from 'rxjs';
 import type { BreakerObserver, CallInfo } from './BreakerObserver.js';
 import { CircuitBreakerError } from './CircuitBreakerError.js';
 import type {
@@ -7,12 +16,14 @@ import type {
   FailureEvent,
   RejectedEvent,
   SuccessEvent,
+  TransitionEvent,
 } from './CircuitBreakerEvent.js';
 import type { CircuitState, Transition } from '../core/CircuitState.js';
 import type { BreakerSettings } from '../core/BreakerState.js';
 import { whenReady } from '../core/maybePromise.js';
-import type { Admission, Permit, Recorded } from '../core/stateMachine.js';
+import type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
 import { halfOpenAt } from '../core/stateMachine.js';
+import { protect } from './protect.js';
 import type { MaybePromise, StateStore } from '../core/StateStore.js';
 import { isExcluded } from '../config/isExcluded.js';
 import { unrefTimer } from './unrefTimer.js';
@@ -22,13 +33,8 @@ import { validateSetting, validateStore } from '../config/validateConfig.js';
 /** Admits a call but never counts its outcome: used when a faulty store gives no answer. */
 const uncountedPermit: Permit = { generation: -1 };
 
-const messages = {
-  open: 'Timeout not elapsed yet, circuit breaker still open',
-  trialsBusy: 'Trial calls in progress, circuit breaker half-open',
-  failure_threshold: 'Failures threshold reached, circuit breaker opened',
-  trial_failure: 'Trial call failed, circuit breaker opened',
-  disposed: 'Circuit breaker disposed',
-};
+/** The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); a longer one fires after 1 ms. */
+const longestTimer = 2 ** 31 - 1;
 
 /**
  * One breaker's state, rules and streams. {@link circuitBreaker} exposes it as a callable operator; the
@@ -36,12 +42,6 @@ const messages = {
  */
 export class Breaker {
   readonly name: string;
-  readonly events$: Observable<CircuitBreakerEvent>;
-  readonly transition$: Observable<Transition>;
-  readonly state$: Observable<CircuitState>;
-  readonly failure$: Observable<FailureEvent>;
-  readonly success$: Observable<SuccessEvent>;
-  readonly rejected$: Observable<RejectedEvent>;
 
   private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] } & {
     resetTimeout: number;
@@ -50,18 +50,26 @@ export class Breaker {
   private readonly events = new Subject<CircuitBreakerEvent>();
   private halfOpenTimer?: Subscription;
   private disposed = false;
-  private readonly observersWantCalls: boolean;
-  /** The observer that captures a context per call (the tracer), if any. */
-  private readonly contextCapturer?: BreakerObserver;
+  private readonly observerWantsCalls: boolean;
+  /** Events raised while others were being delivered (a subscriber that calls or transitions), in order. */
+  private backlog?: { event: CircuitBreakerEvent; call: CallInfo | undefined }[];
+  private emitting = false;
+  // The derived streams, built on first use: most breakers are never watched.
+  private eventStream?: Observable<CircuitBreakerEvent>;
+  private transitionStream?: Observable<Transition>;
+  private stateStream?: Observable<CircuitState>;
+  private failureStream?: Observable<FailureEvent>;
+  private successStream?: Observable<SuccessEvent>;
+  private rejectedStream?: Observable<RejectedEvent>;
 
   constructor(
     private readonly config: ResolvedConfig,
-    private readonly observers: readonly BreakerObserver[] = [],
+    /** Telemetry: sees every event with the call that caused it. */
+    private readonly observer?: BreakerObserver,
   ) {
     const { name, failMax, resetTimeout, successThreshold, halfOpenMaxCalls, scheduler } = config;
     this.name = name;
-    this.observersWantCalls = observers.some((observer) => observer.observesCalls !== false);
-    this.contextCapturer = observers.find((observer) => observer.captureContext !== undefined);
+    this.observerWantsCalls = observer !== undefined && observer.observesCalls !== false;
     this.settings = { failMax, resetTimeout, successThreshold, halfOpenMaxCalls };
     this.store = validateStore(
       config.store({
@@ -73,21 +81,42 @@ export class Breaker {
         reportTransition: (transition) => this.noteTransition(transition),
       }),
     );
-    this.events$ = this.events.asObservable();
-    this.transition$ = this.events$.pipe(
+    observer?.onStart?.(this.state);
+    this.scheduleHalfOpen();
+  }
+
+  get events$(): Observable<CircuitBreakerEvent> {
+    return (this.eventStream ??= this.events.asObservable());
+  }
+
+  get transition$(): Observable<Transition> {
+    return (this.transitionStream ??= this.events$.pipe(
       filter((event) => event.type === 'transition'),
       map(({ from, to, reason }) => ({ from, to, reason })),
-    );
-    this.state$ = defer(() =>
+    ));
+  }
+
+  get state$(): Observable<CircuitState> {
+    return (this.stateStream ??= defer(() =>
       this.transition$.pipe(
         map(({ to }) => to),
         startWith(this.state),
       ),
-    ).pipe(distinctUntilChanged());
-    this.failure$ = this.events$.pipe(filter((event) => event.type === 'failure'));
-    this.success$ = this.events$.pipe(filter((event) => event.type === 'success'));
-    this.rejected$ = this.events$.pipe(filter((event) => event.type === 'rejected'));
-    this.scheduleHalfOpen();
+    ).pipe(distinctUntilChanged()));
+  }
+
+  get failure$(): Observable<FailureEvent> {
+    return (this.failureStream ??= this.events$.pipe(filter((event) => event.type === 'failure')));
+  }
+
+  get success$(): Observable<SuccessEvent> {
+    return (this.successStream ??= this.events$.pipe(filter((event) => event.type === 'success')));
+  }
+
+  get rejected$(): Observable<RejectedEvent> {
+    return (this.rejectedStream ??= this.events$.pipe(
+      filter((event) => event.type === 'rejected'),
+    ));
   }
 
   /** The state now; an open circuit whose reset timeout has elapsed already reads as half-open. */
@@ -155,17 +184,39 @@ export class Breaker {
     return this.force('half-open');
   }
 
+  /** `fn(...args)` as one call through the breaker per subscription; a throwing `fn` is a failed call. */
+  execute<A extends readonly unknown[], T>(
+    fn: (...args: A) => ObservableInput<T>,
+    ...args: A
+  ): Observable<T> {
+    return protect(
+      this,
+      defer(() => from(fn(...args))),
+    );
+  }
+
+  /** `fn` as a function whose calls go through the breaker; it keeps `fn`'s name. */
+  wrap<A extends readonly unknown[], T>(
+    fn: (...args: A) => ObservableInput<T>,
+  ): (...args: A) => Observable<T> {
+    // A computed key names the function as it is created (redefining `name` afterwards is slower to use).
+    const { name } = fn;
+    const { [name]: wrapped } = { [name]: (...args: A) => this.execute(fn, ...args) };
+    return wrapped;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.halfOpenTimer?.unsubscribe();
     this.store.dispose();
     this.events.complete();
+    this.observer?.onDispose?.();
   }
 
   /** Called when a call is subscribed, before it is admitted. */
   begin(): CallInfo {
-    return { startedAt: this.now(), context: this.contextCapturer?.captureContext?.() };
+    return { startedAt: this.now(), context: this.observer?.captureContext?.() };
   }
 
   /*
@@ -175,7 +226,7 @@ export class Breaker {
 
   /** Returns the call's permit, or the error that refuses it. */
   admit(call: CallInfo): MaybePromise<Permit | CircuitBreakerError> {
-    if (this.disposed) return this.refusal(messages.disposed, this.state);
+    if (this.disposed) return this.refusal('disposed', this.state);
     const admission = this.store.acquire(call.startedAt);
     if (!(admission instanceof Promise)) return this.admitted(admission, call);
     return admission.then(
@@ -211,13 +262,12 @@ export class Breaker {
             ? { type: 'failure', time, error, failCounter: state.failCounter, duration }
             : { type: 'ignored', time, outcome: 'failure', error, duration },
           call,
+          this.transitionEvent(transition, error),
         );
-        this.noteTransition(transition, call);
         if (transition?.to !== 'open' || !this.config.throwNewErrorOnTrip) return error;
-        return this.tripError(
-          messages[transition.reason === 'trial_failure' ? 'trial_failure' : 'failure_threshold'],
-          error,
-        );
+        const kind = transition.reason === 'trial_failure' ? 'trial-failed' : 'tripped';
+        // The trip error keeps its stack (it shows where the failing call was made).
+        return new CircuitBreakerError(kind, this.name, 'open', { cause: error });
       },
       (storeError) => this.storeFault(storeError, error),
     );
@@ -236,15 +286,19 @@ export class Breaker {
     { permit, transition, state }: Admission,
     call: CallInfo,
   ): Permit | CircuitBreakerError {
-    this.noteTransition(transition, call);
+    const transitionEvent = this.transitionEvent(transition);
     if (permit) {
+      const trial = state.name === 'half-open';
       if (this.callsObserved()) {
-        this.emit({ type: 'call', time: call.startedAt, trial: state.name === 'half-open' }, call);
+        this.emit(transitionEvent, call, { type: 'call', time: call.startedAt, trial });
+      } else if (transitionEvent) {
+        this.emit(transitionEvent, call);
       }
       return permit;
     }
-    this.emit({ type: 'rejected', time: call.startedAt, state: state.name }, call);
-    return this.refusal(state.name === 'open' ? messages.open : messages.trialsBusy, state.name);
+    this.emit(transitionEvent, call, { type: 'rejected', time: call.startedAt, state: state.name });
+    if (state.name !== 'open') return this.refusal('trials-busy', state.name);
+    return this.refusal('open', 'open', halfOpenAt(state, this.settings));
   }
 
   private succeeded(
@@ -252,6 +306,7 @@ export class Breaker {
     call: CallInfo,
     excluded?: { error: unknown },
   ): void {
+    const transitionEvent = this.transitionEvent(transition);
     if (this.callsObserved()) {
       const time = this.now();
       const duration = time - call.startedAt;
@@ -264,9 +319,11 @@ export class Breaker {
             ? { type: 'success', time, duration }
             : { type: 'ignored', time, outcome: 'success', duration },
         call,
+        transitionEvent,
       );
+    } else if (transitionEvent) {
+      this.emit(transitionEvent, call);
     }
-    this.noteTransition(transition, call);
   }
 
   private force(to: CircuitState): Promise<void> {
@@ -279,12 +336,30 @@ export class Breaker {
     );
   }
 
-  private noteTransition(transition: Transition | undefined, call?: CallInfo): void {
-    if (!transition) return;
-    // retryAt reaches the streams with phase 2 of issue 10 (TransitionEvent has no such field yet).
-    const { from, to, reason } = transition;
-    this.emit({ type: 'transition', time: this.now(), from, to, reason }, call);
+  private noteTransition(transition: Transition | undefined): void {
+    const event = this.transitionEvent(transition);
+    if (event) this.emit(event);
+  }
+
+  /**
+   * The event for a transition the store just made, with its cause and the counters after it; (re)arms the
+   * half-open timer for the new state.
+   */
+  private transitionEvent(
+    transition: Transition | undefined,
+    cause?: unknown,
+  ): TransitionEvent | undefined {
+    if (!transition) return undefined;
     this.scheduleHalfOpen();
+    const state = this.store.state;
+    return {
+      type: 'transition',
+      time: this.now(),
+      ...transition,
+      cause,
+      failCounter: state.failCounter,
+      successCounter: state.name === 'half-open' ? state.successCounter : 0,
+    };
   }
 
   /** Emits `'half-open'` at the moment the reset timeout elapses, without keeping the process alive. */
@@ -293,16 +368,35 @@ export class Breaker {
     this.halfOpenTimer = undefined;
     const state = this.store.state;
     if (state.name !== 'open' || this.disposed) return;
-    const delay = Math.max(0, halfOpenAt(state, this.settings) - this.now());
-    this.halfOpenTimer = unrefTimer(
-      this.config.scheduler.schedule(() => {
-        void whenReady(
-          this.store.settle(this.now()),
-          ({ transition }) => this.noteTransition(transition),
-          (error) => this.storeFault(error, undefined),
-        );
-      }, delay),
+    this.armHalfOpenTimer(halfOpenAt(state, this.settings) - this.now());
+  }
+
+  private armHalfOpenTimer(delay: number): void {
+    // A longer timeout is waited for in steps: Node fires a longer timer after 1 ms.
+    const step = Math.min(Math.max(0, delay), longestTimer);
+    this.halfOpenTimer = unrefTimer(this.config.scheduler.schedule(halfOpenTimerFired, step, this));
+  }
+
+  /** The half-open timer fired: at the deadline, or after one step of a longer wait. */
+  onHalfOpenTimer(): void {
+    const state = this.store.state;
+    if (state.name !== 'open' || this.disposed) return;
+    const remaining = halfOpenAt(state, this.settings) - this.now();
+    if (remaining > 0) return this.armHalfOpenTimer(remaining);
+    void whenReady(
+      this.store.settle(this.now()),
+      (step) => this.settled(step),
+      (error) => this.settled(this.storeFault(error, undefined)),
     );
+  }
+
+  /** The store's answer to the half-open timer: a transition, or "not yet" (then the timer waits again). */
+  private settled(step: Step | undefined): void {
+    if (step?.transition) return this.noteTransition(step.transition);
+    const state = this.store.state;
+    if (state.name !== 'open' || this.disposed) return;
+    // The store's clock (Redis's) may run a little behind this process's estimate: wait at least 1 ms more.
+    this.armHalfOpenTimer(Math.max(1, halfOpenAt(state, this.settings) - this.now()));
   }
 
   private storeFault<T>(error: unknown, fallback: T): T {
@@ -310,20 +404,24 @@ export class Breaker {
     return fallback;
   }
 
-  /** The error of the call that trips the circuit: it keeps its stack, and the original error as `cause`. */
-  private tripError(message: string, cause: unknown): CircuitBreakerError {
-    return new CircuitBreakerError(message, this.name, 'open', { cause });
-  }
-
   /**
    * The error of a refused call, built without a stack trace: the stack would show only RxJS internals, and
    * capturing it is most of what a refusal costs (an open circuit refuses at the rate calls arrive).
    */
-  private refusal(message: string, state: CircuitState): CircuitBreakerError {
+  private refusal(
+    kind: 'open' | 'trials-busy' | 'disposed',
+    state: CircuitState,
+    retryAt?: number,
+  ): CircuitBreakerError {
     const stackTraceLimit = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
     try {
-      return new CircuitBreakerError(message, this.name, state);
+      return new CircuitBreakerError(
+        kind,
+        this.name,
+        state,
+        retryAt === undefined ? undefined : { retryAt },
+      );
     } finally {
       Error.stackTraceLimit = stackTraceLimit;
     }
@@ -331,16 +429,46 @@ export class Breaker {
 
   /** Whether anyone listens to the events of ordinary calls; if not, they are not even built. */
   private callsObserved(): boolean {
-    return this.events.observed || this.observersWantCalls;
+    return this.events.observed || this.observerWantsCalls;
   }
 
-  private emit(event: CircuitBreakerEvent, call?: CallInfo): void {
-    for (const observer of this.observers) {
-      try {
-        observer.onEvent(event, call);
-      } catch {
-        // Instrumentation must never break a call; a broken exporter loses telemetry, not results.
+  /**
+   * Delivers `event`, then `next` (what it led to), to telemetry and subscribers. Events raised by a subscriber
+   * while these are delivered (it made a call, or a transition) wait their turn, as a subject's re-entrant
+   * `next`s do: every subscriber sees every event in the order it happened, and the last one is the state in
+   * force.
+   */
+  private emit(
+    event: CircuitBreakerEvent | undefined,
+    call?: CallInfo,
+    next?: CircuitBreakerEvent,
+  ): void {
+    if (this.emitting || !event) {
+      if (event) this.postpone(event, call);
+      if (next) this.emit(next, call);
+      return;
+    }
+    this.emitting = true;
+    try {
+      if (next) this.postpone(next, call);
+      this.deliver(event, call);
+      for (let waiting = this.backlog?.shift(); waiting; waiting = this.backlog?.shift()) {
+        this.deliver(waiting.event, waiting.call);
       }
+    } finally {
+      this.emitting = false;
+    }
+  }
+
+  private postpone(event: CircuitBreakerEvent, call: CallInfo | undefined): void {
+    (this.backlog ??= []).push({ event, call });
+  }
+
+  private deliver(event: CircuitBreakerEvent, call: CallInfo | undefined): void {
+    try {
+      this.observer?.onEvent(event, call);
+    } catch {
+      // Instrumentation must never break a call; a broken exporter loses telemetry, not results.
     }
     this.events.next(event);
   }
@@ -348,4 +476,8 @@ export class Breaker {
   private now(): number {
     return this.config.scheduler.now();
   }
+}
+
+function halfOpenTimerFired(this: SchedulerAction<Breaker>, breaker?: Breaker): void {
+  breaker?.onHalfOpenTimer();
 }

@@ -4,12 +4,44 @@ import type { CircuitState } from '../core/CircuitState.js';
 const brand = Symbol.for('rxjs-circuit-breaker.CircuitBreakerError');
 
 /**
- * The error a breaker raises instead of running a call: the circuit is open, a trial call failed, or the call
- * that reached `failMax` tripped it.
+ * Every kind of {@link CircuitBreakerError}: its message, and whether the call was refused without touching the
+ * service (a refusal) or ran and failed (its error is the `cause`). A new kind is a row here and a name in
+ * {@link CircuitBreakerErrorKind} (the compiler asks for the one missing).
+ */
+const kinds: Readonly<Record<CircuitBreakerErrorKind, { refusal: boolean; message: string }>> = {
+  open: { refusal: true, message: 'Timeout not elapsed yet, circuit breaker still open' },
+  'trials-busy': { refusal: true, message: 'Trial calls in progress, circuit breaker half-open' },
+  tripped: { refusal: false, message: 'Failures threshold reached, circuit breaker opened' },
+  'trial-failed': { refusal: false, message: 'Trial call failed, circuit breaker opened' },
+  disposed: { refusal: true, message: 'Circuit breaker disposed' },
+};
+
+/**
+ * What a {@link CircuitBreakerError} says happened.
  *
  * @remarks
- * On the call that trips the circuit, `cause` is the original error (pybreaker chains it as `__context__`).
- * Use {@link isCircuitBreakerError} rather than `instanceof`: it also recognises errors from another copy of
+ * Refusals (the call's source was never subscribed):
+ * - `'open'`: the circuit is open; `retryAt` says when trial calls will be admitted.
+ * - `'trials-busy'`: the circuit is half-open and every trial slot is taken.
+ * - `'disposed'`: the breaker was disposed.
+ *
+ * Failures (the call ran and failed; its error is the `cause`):
+ * - `'tripped'`: this call's failure reached `failMax` and opened the circuit.
+ * - `'trial-failed'`: this trial call failed and re-opened the circuit.
+ *
+ * @public
+ */
+export type CircuitBreakerErrorKind =
+  'open' | 'trials-busy' | 'tripped' | 'trial-failed' | 'disposed';
+
+/**
+ * The error a breaker raises instead of running a call, or in place of the error of the call that opened the
+ * circuit; its `kind` says which.
+ *
+ * @remarks
+ * On the call that trips the circuit (`'tripped'`, `'trial-failed'`), `cause` is the original error (pybreaker
+ * chains it as `__context__`): log it, it is a real failure. {@link isRefusal} tells a refused call from one that
+ * ran. Use {@link isCircuitBreakerError} rather than `instanceof`: it also recognises errors from another copy of
  * this package.
  *
  * @example
@@ -27,20 +59,29 @@ const brand = Symbol.for('rxjs-circuit-breaker.CircuitBreakerError');
  */
 export class CircuitBreakerError extends Error {
   override readonly name = 'CircuitBreakerError';
+  /** What happened: a refusal (`'open'`, `'trials-busy'`, `'disposed'`) or a failure that opened the circuit. */
+  readonly kind: CircuitBreakerErrorKind;
   /** The name of the breaker that raised it. */
   readonly breakerName: string;
   /** The state the breaker was in when it raised it. */
   readonly state: CircuitState;
+  /**
+   * On an `'open'` refusal: when trial calls will be admitted, in the breaker scheduler's milliseconds (compare it
+   * with `scheduler.now()`, which is `Date.now()` by default).
+   */
+  readonly retryAt?: number;
 
   constructor(
-    message: string,
+    kind: CircuitBreakerErrorKind,
     breakerName: string,
     state: CircuitState,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; retryAt?: number },
   ) {
-    super(message, options);
+    super(kinds[kind].message, options);
+    this.kind = kind;
     this.breakerName = breakerName;
     this.state = state;
+    this.retryAt = options?.retryAt;
   }
 }
 
@@ -56,4 +97,32 @@ export function isCircuitBreakerError(error: unknown): error is CircuitBreakerEr
   return (
     error instanceof Error && (error as Partial<Record<typeof brand, unknown>>)[brand] === true
   );
+}
+
+/**
+ * Tells whether a call was refused by a breaker without touching the service: the circuit was open, its trial
+ * slots were taken, or the breaker was disposed. A call that ran and failed is not a refusal, even when its
+ * failure opened the circuit (then it is a `CircuitBreakerError` whose `cause` is the service's error).
+ *
+ * @example
+ * ```ts
+ * import { catchError, of } from 'rxjs';
+ * import { circuitBreaker, isRefusal } from 'rxjs-circuit-breaker';
+ *
+ * const breaker = circuitBreaker({ name: 'prices' });
+ * const price$ = of(42).pipe(
+ *   breaker,
+ *   catchError((error: unknown) => {
+ *     if (!isRefusal(error)) console.error('prices failed', error);
+ *     return of(0);
+ *   }),
+ * );
+ * ```
+ * @public
+ */
+export function isRefusal(error: unknown): error is CircuitBreakerError {
+  if (!isCircuitBreakerError(error)) return false;
+  // A copy of this package from another version may raise kinds this one does not know.
+  const known: Partial<Record<string, { readonly refusal: boolean }>> = kinds;
+  return known[error.kind]?.refusal === true;
 }

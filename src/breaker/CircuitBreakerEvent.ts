@@ -43,13 +43,19 @@ export interface RejectedEvent {
 }
 
 /**
- * A transition, as on `transition$`.
+ * A transition, as on `transition$`, with what caused it and the counters after it.
  *
  * @public
  */
 export interface TransitionEvent extends Transition {
   readonly type: 'transition';
   readonly time: number;
+  /** The error of the call whose failure made the transition (`'failure_threshold'`, `'trial_failure'`). */
+  readonly cause?: unknown;
+  /** The consecutive failure counter after the transition. */
+  readonly failCounter: number;
+  /** The consecutive trial success counter after the transition (0 outside half-open). */
+  readonly successCounter: number;
 }
 
 /**

@@ -1,4 +1,3 @@
-import { defer, from } from 'rxjs';
 import type { Observable, ObservableInput } from 'rxjs';
 import { Breaker } from './Breaker.js';
 import type { CircuitBreakerConfig } from '../config/CircuitBreakerConfig.js';
@@ -12,7 +11,6 @@ import type { CircuitState, Transition } from '../core/CircuitState.js';
 import { protect } from './protect.js';
 import { BreakerTelemetry } from '../telemetry/BreakerTelemetry.js';
 import { validateConfig } from '../config/validateConfig.js';
-import type { Setting } from '../config/validateConfig.js';
 
 /**
  * A circuit breaker: an operator you pipe calls through, which also carries the breaker's state and streams.
@@ -67,12 +65,16 @@ export interface CircuitBreaker {
   /**
    * Calls `fn(...args)` through the breaker, once per subscription. `fn` may return any `ObservableInput`
    * (a promise, an observable, an array...); if it throws, that is a failed call.
+   *
+   * @remarks
+   * Named `execute` (cockatiel's word) so that `call`, `apply` and `bind` stay `Function.prototype`'s: the breaker
+   * is a function, and code that invokes it with `.call()` (down-levelled `this.op?.(x)`, say) must work.
    */
-  call<A extends readonly unknown[], T>(
+  execute<A extends readonly unknown[], T>(
     fn: (...args: A) => ObservableInput<T>,
     ...args: A
   ): Observable<T>;
-  /** Turns `fn` into a function whose calls go through the breaker. */
+  /** Turns `fn` into a function whose calls go through the breaker; it keeps `fn`'s `name`. */
   wrap<A extends readonly unknown[], T>(
     fn: (...args: A) => ObservableInput<T>,
   ): (...args: A) => Observable<T>;
@@ -107,59 +109,80 @@ export interface CircuitBreaker {
  */
 export function circuitBreaker(config: CircuitBreakerConfig = {}): CircuitBreaker {
   const resolved = validateConfig(config);
-  const telemetry = new BreakerTelemetry(resolved);
-  const breaker = new Breaker(resolved, telemetry.observers);
-  telemetry.attach(breaker);
-  const operator = <T>(source: Observable<T>): Observable<T> => protect(breaker, source);
-  const call = <A extends readonly unknown[], T>(
-    fn: (...args: A) => ObservableInput<T>,
-    ...args: A
-  ) =>
-    protect(
-      breaker,
-      defer(() => from(fn(...args))),
-    );
-  const breakerOperator = Object.defineProperties(operator, {
-    name: { value: breaker.name },
-    state: { get: () => breaker.state },
-    failCounter: { get: () => breaker.failCounter },
-    successCounter: { get: () => breaker.successCounter },
-    failMax: setting(breaker, 'failMax'),
-    resetTimeout: setting(breaker, 'resetTimeout'),
-    successThreshold: setting(breaker, 'successThreshold'),
-    halfOpenMaxCalls: setting(breaker, 'halfOpenMaxCalls'),
-    state$: { value: breaker.state$ },
-    transition$: { value: breaker.transition$ },
-    failure$: { value: breaker.failure$ },
-    success$: { value: breaker.success$ },
-    rejected$: { value: breaker.rejected$ },
-    events$: { value: breaker.events$ },
-    open: { value: () => breaker.open() },
-    close: { value: () => breaker.close() },
-    halfOpen: { value: () => breaker.halfOpen() },
-    call: { value: call },
-    wrap: {
-      value:
-        <A extends readonly unknown[], T>(fn: (...args: A) => ObservableInput<T>) =>
-        (...args: A) =>
-          call(fn, ...args),
+  const breaker = new Breaker(resolved, BreakerTelemetry.of(resolved));
+  // A computed key names the function as it is created: redefining `name` afterwards would turn the function
+  // into a slow, larger dictionary-mode object.
+  const { [breaker.name]: operator } = {
+    [breaker.name]<T>(source: Observable<T>): Observable<T> {
+      return protect(breaker, source);
     },
-    dispose: {
-      value: () => {
-        breaker.dispose();
-        telemetry.detach();
-      },
-    },
-  }) as CircuitBreaker;
+  };
+  Object.setPrototypeOf(operator, circuitBreakerPrototype);
+  Object.defineProperty(operator, internal, { value: breaker });
   // A typo such as `breaker.failmax = 3` throws (in strict code) instead of being silently ignored.
-  return Object.preventExtensions(breakerOperator);
+  return Object.preventExtensions(operator) as CircuitBreaker;
 }
 
-function setting(breaker: Breaker, key: Setting): PropertyDescriptor {
+/** Where a public breaker keeps its internal `Breaker`. */
+const internal = Symbol('breaker');
+
+/** The members of {@link CircuitBreaker} besides the function's own `name`: each is the `Breaker`'s. */
+type Member = Exclude<keyof CircuitBreaker, 'name'>;
+
+// A record, so that the compiler refuses a member of the interface missing here (or one too many).
+const delegated: Record<Member, true> = {
+  state: true,
+  failCounter: true,
+  successCounter: true,
+  failMax: true,
+  resetTimeout: true,
+  successThreshold: true,
+  halfOpenMaxCalls: true,
+  state$: true,
+  transition$: true,
+  failure$: true,
+  success$: true,
+  rejected$: true,
+  events$: true,
+  open: true,
+  close: true,
+  halfOpen: true,
+  execute: true,
+  wrap: true,
+  dispose: true,
+};
+
+/**
+ * The members every public breaker shares, each delegating to the breaker's internal `Breaker`: accessors for
+ * the state, counters, settings and streams, methods for the rest. One prototype for all breakers keeps each
+ * breaker small. It inherits `Function.prototype`, so `call`, `apply` and `bind` work as on any function.
+ */
+const circuitBreakerPrototype = Object.create(
+  Function.prototype,
+  Object.fromEntries(
+    (Object.keys(delegated) as Member[]).map((member) => [member, delegate(member)]),
+  ),
+) as object;
+
+function delegate(member: Member): PropertyDescriptor {
+  const inner = Object.getOwnPropertyDescriptor(Breaker.prototype, member);
+  const breakerOf = (self: unknown) => (self as Record<typeof internal, Breaker>)[internal];
+  if (typeof inner?.value === 'function') {
+    const method = inner.value as (...args: unknown[]) => unknown;
+    return {
+      value(this: unknown, ...args: unknown[]) {
+        return method.apply(breakerOf(this), args);
+      },
+    };
+  }
+  const get = function (this: unknown): unknown {
+    return Reflect.get(breakerOf(this), member);
+  };
+  if (typeof inner?.set !== 'function') return { get };
   return {
-    get: () => breaker[key],
-    set: (value: number) => {
-      breaker[key] = value;
+    get,
+    set(this: unknown, value: unknown) {
+      Reflect.set(breakerOf(this), member, value);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import type { Observer, Subscriber, Subscription } from 'rxjs';
+import type { Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
 import type { Breaker } from './Breaker.js';
 import type { CallInfo } from './BreakerObserver.js';
 import { CircuitBreakerError } from './CircuitBreakerError.js';
@@ -19,15 +19,16 @@ export function protect<T>(breaker: Breaker, source: Observable<T>): Observable<
   return new Observable<T>((subscriber) => {
     const call = new ProtectedCall(breaker, subscriber);
     call.start(source);
-    return () => call.stop();
+    // The call is its own teardown: no closure per call.
+    return call;
   });
 }
 
 /**
- * One subscription's call. It is its own observer of the source (one object per call instead of a handful of
- * closures: this is the hot path).
+ * One subscription's call. It is its own observer of the source and its own teardown (one object per call
+ * instead of a handful of closures: this is the hot path).
  */
-class ProtectedCall<T> implements Observer<T> {
+class ProtectedCall<T> implements Observer<T>, Unsubscribable {
   private readonly info: CallInfo;
   private permit?: Permit;
   private inner?: Subscription;
@@ -49,7 +50,7 @@ class ProtectedCall<T> implements Observer<T> {
 
   /*
    * A synchronous source can go on after the subscriber has left (its subscription is not returned yet, so
-   * nothing can stop it): what it does then is not the call's outcome; stop() counts the call instead.
+   * nothing can stop it): what it does then is not the call's outcome; unsubscribe() counts the call instead.
    */
 
   next(value: T): void {
@@ -77,7 +78,7 @@ class ProtectedCall<T> implements Observer<T> {
   }
 
   /** The subscriber left (or the call ended). */
-  stop(): void {
+  unsubscribe(): void {
     this.inner?.unsubscribe();
     if (!this.permit || this.finished) return;
     this.finished = true;
@@ -90,7 +91,7 @@ class ProtectedCall<T> implements Observer<T> {
     if (this.subscriber.closed) return this.breaker.cancel(admission, this.info);
     this.permit = admission;
     this.inner = source.subscribe(this);
-    // With an asynchronous store stop() can run before `inner` is known to it (the subscriber left during a
+    // With an asynchronous store unsubscribe() can run before `inner` is known to it (the subscriber left during a
     // synchronous emission): stop the source here, or it would run on unheard.
     if (this.subscriber.closed) this.inner.unsubscribe();
   }

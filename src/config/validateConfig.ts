@@ -1,12 +1,14 @@
 import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { CircuitBreakerConfig, ExcludeRule } from './CircuitBreakerConfig.js';
-import { describeValue } from '../core/invalidInput.js';
 import { memoryStore } from '../core/memoryStore.js';
 import type { StateStore, StateStoreFactory } from '../core/StateStore.js';
 import { defaultMeter, defaultTracer } from '../telemetry/defaultTelemetry.js';
 import type { MeterLike } from '../telemetry/MeterLike.js';
 import type { TracerLike } from '../telemetry/TracerLike.js';
+import { describeValue } from '../core/invalidInput.js';
+import { checkOptions, failOption, hasMethods } from './checkOptions.js';
+import type { Check } from './checkOptions.js';
 
 /** A config with every default filled in. */
 export interface ResolvedConfig {
@@ -27,7 +29,7 @@ export interface ResolvedConfig {
   readonly meter: MeterLike | false;
 }
 
-type Check = (option: string, value: unknown) => void;
+const owner = 'circuitBreaker';
 
 /** What a breaker calls on its meter (a structural check: any OpenTelemetry API version fits). */
 const meterMethods = ['createCounter', 'createHistogram', 'createObservableGauge'];
@@ -35,7 +37,7 @@ const meterMethods = ['createCounter', 'createHistogram', 'createObservableGauge
 const checks: Record<keyof CircuitBreakerConfig, Check> = {
   name: (option, value) => {
     if (typeof value !== 'string' || value === '') {
-      fail(TypeError, option, 'a non-empty string', value);
+      failOption(owner, option, 'a non-empty string', value);
     }
   },
   failMax: checkCount,
@@ -44,56 +46,46 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
   halfOpenMaxCalls: checkCount,
   exclude: (option, value) => {
     if (!Array.isArray(value)) {
-      fail(TypeError, option, 'an array of error classes or predicates', value);
+      failOption(owner, option, 'an array of error classes or predicates', value);
     }
     value.forEach((rule, index) => {
       if (typeof rule !== 'function') {
-        fail(TypeError, `${option}[${index}]`, 'an error class or a predicate function', rule);
+        failOption(owner, `${option}[${index}]`, 'an error class or a predicate function', rule);
       }
     });
   },
   throwNewErrorOnTrip: (option, value) => {
-    if (typeof value !== 'boolean') fail(TypeError, option, 'a boolean', value);
+    if (typeof value !== 'boolean') failOption(owner, option, 'a boolean', value);
   },
   scheduler: (option, value) => {
     const scheduler = value as Partial<SchedulerLike> | null;
     if (typeof scheduler?.now !== 'function' || typeof scheduler.schedule !== 'function') {
-      fail(TypeError, option, 'an RxJS SchedulerLike', value);
+      failOption(owner, option, 'an RxJS SchedulerLike', value);
     }
   },
   store: (option, value) => {
     if (typeof value !== 'function') {
-      fail(TypeError, option, 'a store factory such as memoryStore()', value);
+      failOption(owner, option, 'a store factory such as memoryStore()', value);
     }
   },
   tracer: (option, value) => {
     if (value !== false && !hasMethods(value, ['startSpan'])) {
       const expected = 'an OpenTelemetry Tracer (with startSpan), or false to turn tracing off';
-      fail(TypeError, option, expected, value);
+      failOption(owner, option, expected, value);
     }
   },
   meter: (option, value) => {
     if (value !== false && !hasMethods(value, meterMethods)) {
       const methods = meterMethods.join(', ');
       const expected = `an OpenTelemetry Meter (with ${methods}), or false to turn metrics off`;
-      fail(TypeError, option, expected, value);
+      failOption(owner, option, expected, value);
     }
   },
 };
 
 /** Checks every option (an unknown key is an error) and fills in the defaults. */
 export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) {
-    throw new TypeError(
-      `circuitBreaker: config must be an object, received ${describeValue(config)}`,
-    );
-  }
-  for (const [option, value] of Object.entries(config)) {
-    const check = checks[option as keyof CircuitBreakerConfig] as Check | undefined;
-    if (!check)
-      throw new TypeError(`circuitBreaker: unknown option "${option}"${suggestion(option)}`);
-    if (value !== undefined) check(option, value);
-  }
+  checkOptions(owner, 'config', config, checks);
   return {
     name: config.name ?? 'circuit-breaker',
     explicitName: config.name !== undefined,
@@ -119,16 +111,17 @@ export function validateSetting(option: Setting, value: unknown) {
 }
 
 function checkCount(option: string, value: unknown) {
-  if (typeof value !== 'number') fail(TypeError, option, 'an integer ≥ 1', value);
-  if (!Number.isInteger(value) || value < 1) fail(RangeError, option, 'an integer ≥ 1', value);
+  if (typeof value !== 'number') failOption(owner, option, 'an integer ≥ 1', value);
+  if (!Number.isInteger(value) || value < 1)
+    failOption(owner, option, 'an integer ≥ 1', value, RangeError);
 }
 
 function checkDuration(option: string, value: unknown) {
   if (typeof value !== 'number') {
-    fail(TypeError, option, 'a finite number of milliseconds ≥ 0', value);
+    failOption(owner, option, 'a finite number of milliseconds ≥ 0', value);
   }
   if (!Number.isFinite(value) || value < 0) {
-    fail(RangeError, option, 'a finite number of milliseconds ≥ 0', value);
+    failOption(owner, option, 'a finite number of milliseconds ≥ 0', value, RangeError);
   }
 }
 
@@ -147,41 +140,8 @@ export function validateStore(store: unknown): StateStore {
   if (!hasMethods(store, storeMethods)) {
     const expected = 'a store factory such as memoryStore(), returning a StateStore';
     throw new TypeError(
-      `circuitBreaker: "store" must be ${expected}; it returned ${describeValue(store)}`,
+      `${owner}: "store" must be ${expected}; it returned ${describeValue(store)}`,
     );
   }
   return store as StateStore;
-}
-
-function hasMethods(value: unknown, methods: readonly string[]): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  return methods.every(
-    (method) => typeof (value as Record<string, unknown>)[method] === 'function',
-  );
-}
-
-function fail(kind: typeof TypeError, option: string, expected: string, value: unknown): never {
-  throw new kind(
-    `circuitBreaker: "${option}" must be ${expected}, received ${describeValue(value)}`,
-  );
-}
-
-/** Names the known option closest to a typo (at most two edits away, ignoring case). */
-function suggestion(option: string): string {
-  const typo = option.toLowerCase();
-  const known = Object.keys(checks).find((key) => editDistance(key.toLowerCase(), typo) <= 2);
-  return known ? ` (did you mean "${known}"?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
 }

@@ -1,4 +1,11 @@
 /**
+ * Every state a circuit can be in: the one list {@link CircuitState}, option checks and telemetry come from.
+ *
+ * @public
+ */
+export const circuitStates = ['closed', 'open', 'half-open', 'isolated', 'disabled'] as const;
+
+/**
  * The states of a circuit breaker: pybreaker's three, and two held by hand.
  *
  * @remarks
@@ -9,7 +16,7 @@
  *
  * @public
  */
-export type CircuitState = 'closed' | 'open' | 'half-open' | 'isolated' | 'disabled';
+export type CircuitState = (typeof circuitStates)[number];
 
 /**
  * Why a transition happened.

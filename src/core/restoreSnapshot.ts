@@ -1,5 +1,6 @@
 import type { BreakerSnapshot } from './BreakerSnapshot.js';
 import type { BreakerSettings, BreakerState } from './BreakerState.js';
+import { circuitStates } from './CircuitState.js';
 import type { CircuitState } from './CircuitState.js';
 import { invalidInput } from './invalidInput.js';
 import { openTime } from './openTime.js';
@@ -26,13 +27,6 @@ export interface Restored {
 }
 
 const where = 'memoryStore';
-const circuitStates: readonly CircuitState[] = [
-  'closed',
-  'open',
-  'half-open',
-  'isolated',
-  'disabled',
-];
 const snapshotKeys = new Set([
   'name',
   'state',
@@ -81,7 +75,7 @@ function checkSnapshot(snapshot: Record<string, unknown>, breakerName: string): 
       TypeError,
     );
   }
-  if (!circuitStates.includes(state as CircuitState)) {
+  if (!(circuitStates as readonly unknown[]).includes(state)) {
     invalidInput(
       where,
       'snapshot.state',
@@ -145,7 +139,7 @@ function fromLegacy(
   settings: BreakerSettings,
 ): Record<string, unknown> {
   const { name, generation, failCounter, openedAt, successCounter = 0, attempt } = state;
-  if (!circuitStates.includes(name as CircuitState)) {
+  if (!(circuitStates as readonly unknown[]).includes(name)) {
     invalidInput(
       where,
       'state.name',

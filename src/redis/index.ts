@@ -9,27 +9,7 @@ export type { RedisStoreOptions } from './RedisStoreOptions.js';
 export type { RedisClientLike, RedisSubscriberLike } from './RedisClientLike.js';
 export { RedisStoreError } from './RedisStoreError.js';
 export type { RedisStoreErrorKind } from './RedisStoreError.js';
-// The store seam of the root entry point, which `redisStore` implements: re-exported as types only, so that
-// the `/redis` API is complete on its own (they are the same declarations as the root's).
+// The state names `fallbackState` takes, as the root entry point exports them. The store-author types
+// `redisStore` implements are `rxjs-circuit-breaker/store`'s.
+export { circuitStates } from '../core/CircuitState.js';
 export type { CircuitState, Transition, TransitionReason } from '../core/CircuitState.js';
-export type {
-  BreakerSettings,
-  BreakerState,
-  ClosedState,
-  DisabledState,
-  HalfOpenState,
-  IsolatedState,
-  OpenState,
-  Opening,
-  ResetTimeout,
-  WindowSettings,
-} from '../core/BreakerState.js';
-export type { BreakerSnapshot } from '../core/BreakerSnapshot.js';
-export type { WindowFigures } from '../core/OutcomeWindow.js';
-export type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
-export type {
-  MaybePromise,
-  StateStore,
-  StateStoreFactory,
-  StoreContext,
-} from '../core/StateStore.js';

@@ -1,5 +1,6 @@
-import type { BreakerObserver } from '../breaker/BreakerObserver.js';
-import type { BreakerView } from './BreakerView.js';
+import type { BreakerObserver, CallInfo } from '../breaker/BreakerObserver.js';
+import type { CircuitBreakerEvent } from '../breaker/CircuitBreakerEvent.js';
+import type { CircuitState } from '../core/CircuitState.js';
 import { CallMetrics } from './CallMetrics.js';
 import type { MeterLike } from './MeterLike.js';
 import { openTelemetryApi } from './openTelemetryApi.js';
@@ -14,8 +15,8 @@ export interface TelemetryOptions {
 }
 
 /**
- * One breaker's OpenTelemetry instrumentation: the observers to hand to the `Breaker`, then `attach` the breaker
- * they read the state from.
+ * One breaker's OpenTelemetry instrumentation, as the one observer the breaker is given: spans and metrics,
+ * each fed from the events alone.
  *
  * @example
  * ```ts
@@ -24,32 +25,47 @@ export interface TelemetryOptions {
  * import { BreakerTelemetry } from './BreakerTelemetry.js';
  *
  * const config = validateConfig({ name: 'prices' });
- * const telemetry = new BreakerTelemetry(config);
- * const breaker = new Breaker(config, telemetry.observers);
- * telemetry.attach(breaker);
+ * const breaker = new Breaker(config, BreakerTelemetry.of(config));
  * ```
  */
-export class BreakerTelemetry {
-  /** Empty when both tracing and metrics are off, so a breaker without telemetry pays nothing for it. */
-  readonly observers: readonly BreakerObserver[];
-  private readonly metrics?: CallMetrics;
-  private breaker?: BreakerView;
+export class BreakerTelemetry implements BreakerObserver {
+  readonly observesCalls: boolean;
 
-  constructor({ name, tracer, meter }: TelemetryOptions) {
-    const view = () => this.breaker;
-    const spans = tracer ? new TransitionSpans(name, tracer, openTelemetryApi(), view) : undefined;
-    this.metrics = meter ? new CallMetrics(name, meter, view) : undefined;
-    this.observers = [spans, this.metrics].filter((observer) => observer !== undefined);
+  private constructor(
+    private readonly spans: TransitionSpans | undefined,
+    private readonly metrics: CallMetrics | undefined,
+  ) {
+    // Spans come from failures, transitions and rejections: only metrics need the events of ordinary calls.
+    this.observesCalls = metrics !== undefined;
   }
 
-  /** Gives the observers the breaker whose state and failure counter they report. */
-  attach(breaker: BreakerView): void {
-    this.breaker = breaker;
+  /** The instrumentation for these options; none when both tracing and metrics are off, so it costs nothing. */
+  static of({ name, tracer, meter }: TelemetryOptions): BreakerTelemetry | undefined {
+    if (!tracer && !meter) return undefined;
+    return new BreakerTelemetry(
+      tracer ? new TransitionSpans(name, tracer, openTelemetryApi()) : undefined,
+      meter ? new CallMetrics(name, meter) : undefined,
+    );
   }
 
-  /** Stops reporting (the breaker was disposed). */
-  detach(): void {
-    this.breaker = undefined;
+  captureContext(): unknown {
+    return this.spans?.captureContext();
+  }
+
+  onStart(state: CircuitState): void {
+    this.metrics?.onStart(state);
+  }
+
+  onEvent(event: CircuitBreakerEvent, call: CallInfo | undefined): void {
+    // Each apart: a failing tracer must not cost the metrics (the breaker guards the whole against the rest).
+    try {
+      this.spans?.onEvent(event, call);
+    } finally {
+      this.metrics?.onEvent(event);
+    }
+  }
+
+  onDispose(): void {
     this.metrics?.dispose();
   }
 }

@@ -1,8 +1,7 @@
-import type { BreakerObserver } from '../breaker/BreakerObserver.js';
 import type { CircuitBreakerEvent } from '../breaker/CircuitBreakerEvent.js';
+import { circuitStates } from '../core/CircuitState.js';
 import type { CircuitState } from '../core/CircuitState.js';
 import type { AttributesLike } from './AttributesLike.js';
-import type { BreakerView } from './BreakerView.js';
 import type {
   CounterLike,
   HistogramLike,
@@ -21,7 +20,6 @@ const outcomes: readonly CallOutcome[] = [
   'rejected',
   'cancelled',
 ];
-const states: readonly CircuitState[] = ['closed', 'open', 'half-open'];
 
 /** The bucket boundaries OpenTelemetry's semantic conventions advise for request durations, in seconds. */
 const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -32,16 +30,18 @@ const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 
  * @remarks
  * Attribute sets are built once per breaker, so recording a call allocates nothing here.
  */
-export class CallMetrics implements BreakerObserver {
+export class CallMetrics {
   private readonly calls: CounterLike;
   private readonly duration: HistogramLike;
   private readonly state: ObservableGaugeLike;
   private readonly outcomeAttributes: Readonly<Record<CallOutcome, AttributesLike>>;
   private readonly stateAttributes: Readonly<Record<CircuitState, AttributesLike>>;
+  /** The state the transitions have brought the breaker to; undefined once it is disposed. */
+  private current?: CircuitState;
   private disposed = false;
   private readonly observeState = (result: ObservableResultLike) => {
-    const current = this.disposed ? undefined : this.breaker()?.state;
-    for (const state of states) {
+    const current = this.current;
+    for (const state of circuitStates) {
       result.observe(state === current ? 1 : 0, this.stateAttributes[state]);
     }
     // A disposed breaker reports 0 for every state once, so that a cumulative exporter, which repeats a
@@ -50,11 +50,7 @@ export class CallMetrics implements BreakerObserver {
     if (this.disposed) queueMicrotask(() => this.state.removeCallback(this.observeState));
   };
 
-  constructor(
-    name: string,
-    meter: MeterLike,
-    private readonly breaker: () => BreakerView | undefined,
-  ) {
+  constructor(name: string, meter: MeterLike) {
     this.calls = meter.createCounter(telemetryNames.callsCounter, {
       description: 'Calls through the circuit breaker, by outcome.',
       unit: '{call}',
@@ -73,15 +69,23 @@ export class CallMetrics implements BreakerObserver {
       [attributes.name]: name,
       [attributes.outcome]: outcome,
     }));
-    this.stateAttributes = attributesBy(states, (state) => ({
+    this.stateAttributes = attributesBy(circuitStates, (state) => ({
       [attributes.name]: name,
       [attributes.state]: state,
     }));
     this.state.addCallback(this.observeState);
   }
 
+  /** The state the breaker starts in. */
+  onStart(state: CircuitState): void {
+    this.current = state;
+  }
+
   onEvent(event: CircuitBreakerEvent): void {
     switch (event.type) {
+      case 'transition':
+        this.current = event.to;
+        return;
       case 'success':
         return this.record('error' in event ? 'excluded' : 'success', event.duration);
       case 'failure':
@@ -100,6 +104,7 @@ export class CallMetrics implements BreakerObserver {
   /** Stops reporting the state gauge after one last collection at 0 (the breaker was disposed). */
   dispose(): void {
     this.disposed = true;
+    this.current = undefined;
   }
 
   private record(outcome: CallOutcome, durationMs: number): void {

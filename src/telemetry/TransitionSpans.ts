@@ -1,10 +1,9 @@
-import type { BreakerObserver, CallInfo } from '../breaker/BreakerObserver.js';
+import type { CallInfo } from '../breaker/BreakerObserver.js';
 import type {
   CircuitBreakerEvent,
   RejectedEvent,
   TransitionEvent,
 } from '../breaker/CircuitBreakerEvent.js';
-import type { BreakerView } from './BreakerView.js';
 import type { OpenTelemetryApiLike } from './openTelemetryApi.js';
 import { telemetryNames } from './telemetryNames.js';
 import type { SpanContextLike, SpanLinkLike, TracerLike } from './TracerLike.js';
@@ -24,20 +23,14 @@ const { attributes } = telemetryNames;
  * builds no events for successful calls on its account (`observesCalls`). Without `@opentelemetry/api` (a
  * tracer of the user's own), nothing is captured: spans then have the tracer's own idea of a parent.
  */
-export class TransitionSpans implements BreakerObserver {
-  /** Spans come from failures, transitions and rejections: the breaker need not build success events for it. */
-  readonly observesCalls = false;
+export class TransitionSpans {
   /** The span that opened the circuit: the open → half-open span links to it. */
   private openedBy?: SpanContextLike;
-  /** The last counted failure, kept until the transition it may cause (emitted right after it). */
-  private failedCall?: CallInfo;
-  private failure: unknown;
 
   constructor(
     private readonly name: string,
     private readonly tracer: TracerLike,
     private readonly api: OpenTelemetryApiLike | undefined,
-    private readonly breaker: () => BreakerView | undefined,
   ) {}
 
   captureContext(): unknown {
@@ -45,10 +38,7 @@ export class TransitionSpans implements BreakerObserver {
   }
 
   onEvent(event: CircuitBreakerEvent, call: CallInfo | undefined): void {
-    if (event.type === 'failure') {
-      this.failedCall = call;
-      this.failure = event.error;
-    } else if (event.type === 'transition') {
+    if (event.type === 'transition') {
       this.traceTransition(event, call);
     } else if (event.type === 'rejected') {
       this.markRejected(event, call);
@@ -56,10 +46,6 @@ export class TransitionSpans implements BreakerObserver {
   }
 
   private traceTransition(event: TransitionEvent, call: CallInfo | undefined): void {
-    const failure =
-      call !== undefined && call === this.failedCall ? { error: this.failure } : undefined;
-    this.failedCall = undefined;
-    this.failure = undefined;
     if (event.reason === 'remote') {
       this.openedBy = undefined;
       return;
@@ -71,20 +57,19 @@ export class TransitionSpans implements BreakerObserver {
       { attributes: this.transitionAttributes(event), links: this.links(event), root: timerDriven },
       call?.context,
     );
-    if (failure) span.recordException(asException(failure.error));
+    if (event.cause !== undefined) span.recordException(asException(event.cause));
     // Read before end(): an ended span no longer records, and an unrecorded span is nothing to link to.
     this.openedBy = event.to === 'open' && span.isRecording() ? span.spanContext() : undefined;
     span.end();
   }
 
-  private transitionAttributes({ from, to, reason }: TransitionEvent) {
-    const failureCount = this.breaker()?.failCounter;
+  private transitionAttributes({ from, to, reason, failCounter }: TransitionEvent) {
     return {
       [attributes.name]: this.name,
       [attributes.previousState]: from,
       [attributes.state]: to,
       [attributes.reason]: reason,
-      ...(failureCount === undefined ? {} : { [attributes.failureCount]: failureCount }),
+      [attributes.failureCount]: failCounter,
     };
   }
 

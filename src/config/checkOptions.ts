@@ -1,0 +1,69 @@
+import { describeValue } from '../core/invalidInput.js';
+
+/** Checks one option's value; throws an error naming the option when the value is wrong. */
+export type Check = (option: string, value: unknown) => void;
+
+/**
+ * Checks every option of an options object against `checks`: an unknown key is an error that suggests the closest
+ * known name, and each known option set to something other than `undefined` is checked.
+ *
+ * @param owner - The function the options are for (`circuitBreaker`, `redisStore`): every message starts with it.
+ * @param what - What the object is called in messages (`config`, `"options"`).
+ */
+export function checkOptions<K extends string>(
+  owner: string,
+  what: string,
+  options: unknown,
+  checks: Readonly<Record<K, Check>>,
+): void {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`${owner}: ${what} must be an object, received ${describeValue(options)}`);
+  }
+  for (const [option, value] of Object.entries(options)) {
+    // Own keys only: `toString`, `constructor` or a `__proto__` from JSON.parse are unknown options, not the
+    // members of Object.prototype that `checks[option]` would find.
+    if (!Object.hasOwn(checks, option)) {
+      throw new TypeError(`${owner}: unknown option "${option}"${suggestion(option, checks)}`);
+    }
+    if (value !== undefined) checks[option as K](option, value);
+  }
+}
+
+/** Throws the error for an option whose value is wrong. */
+export function failOption(
+  owner: string,
+  option: string,
+  expected: string,
+  value: unknown,
+  kind: typeof TypeError = TypeError,
+): never {
+  throw new kind(`${owner}: "${option}" must be ${expected}, received ${describeValue(value)}`);
+}
+
+/** Whether `value` is an object with each of `methods` (a structural check). */
+export function hasMethods(value: unknown, methods: readonly string[]): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  return methods.every(
+    (method) => typeof (value as Record<string, unknown>)[method] === 'function',
+  );
+}
+
+/** Names the known option closest to a typo (at most two edits away, ignoring case). */
+function suggestion(option: string, checks: object): string {
+  const typo = option.toLowerCase();
+  const known = Object.keys(checks).find((key) => editDistance(key.toLowerCase(), typo) <= 2);
+  return known ? ` (did you mean "${known}"?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution);
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
