@@ -80,6 +80,8 @@ describe('the rate rules in the state machine', () => {
       to: 'open',
       reason: 'slow_call_rate',
       retryAt: 30,
+      failureRate: 0,
+      slowCallRate: 1,
     });
   });
 

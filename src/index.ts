@@ -24,6 +24,7 @@ export type {
   CircuitBreakerEvent,
   FailureEvent,
   IgnoredEvent,
+  NeutralEvent,
   RejectedEvent,
   StoreErrorEvent,
   SuccessEvent,

@@ -60,4 +60,8 @@ export interface Transition {
   readonly reason: TransitionReason;
   /** When `to` is `'open'`: the moment trial calls will be admitted, in the breaker scheduler's milliseconds. */
   readonly retryAt?: number;
+  /** On a rate trip (`'failure_rate'`, `'slow_call_rate'`): failures / calls in the window at that moment. */
+  readonly failureRate?: number;
+  /** On a rate trip: slow calls / calls in the window at that moment. */
+  readonly slowCallRate?: number;
 }

@@ -122,7 +122,7 @@ export function recordSuccess(
   if (state.name === 'closed' || state.name === 'disabled') {
     window?.record(now, false, slow);
     const reset = state.failCounter === 0 ? state : { ...state, failCounter: 0 };
-    return trip(reset, tripReason(0, settings, window), now, settings, undefined);
+    return trip(reset, tripReason(0, settings, window), now, settings, undefined, window);
   }
   if (state.name !== 'half-open') return { state, counted: false };
   if (slow) return failTrial(state, now, settings, undefined);
@@ -156,7 +156,7 @@ export function recordFailure(
   window?.record(now, true, isSlow(duration, settings));
   const failCounter = state.failCounter + 1;
   const counted = { ...state, failCounter };
-  return trip(counted, tripReason(failCounter, settings, window), now, settings, error);
+  return trip(counted, tripReason(failCounter, settings, window), now, settings, error, window);
 }
 
 /** A manual transition (`open()`, `close()`, `halfOpen()`, `isolate()`, `disable()`): it always happens. @public */
@@ -189,16 +189,27 @@ function manualTarget(
   }
 }
 
-/** A closed circuit trips when a rule fired; a disabled one never does. */
+/**
+ * A closed circuit trips when a rule fired; a disabled one never does. A rate trip's transition carries the
+ * window's rates (the window is emptied right after).
+ */
 function trip(
   state: BreakerState,
   reason: TransitionReason | undefined,
   now: number,
   settings: BreakerSettings,
   error: unknown,
+  window: OutcomeWindow | undefined,
 ): Recorded {
   if (reason === undefined || state.name !== 'closed') return { state, counted: true };
-  return { ...moveTo(state, open(state, now, settings, error), reason, settings), counted: true };
+  const step = moveTo(state, open(state, now, settings, error), reason, settings);
+  if (reason === 'failure_threshold' || !window || !step.transition)
+    return { ...step, counted: true };
+  const rates = {
+    failureRate: window.failures / window.calls,
+    slowCallRate: window.slowCalls / window.calls,
+  };
+  return { ...step, transition: { ...step.transition, ...rates }, counted: true };
 }
 
 function failTrial(
