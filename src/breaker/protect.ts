@@ -58,7 +58,9 @@ class ProtectedCall<T> implements Observer<T>, Unsubscribable {
   next(value: T): void {
     if (this.subscriber.closed) return;
     this.delivered = true;
-    if (!this.finished && this.breaker.failsOn(this.permit as Permit, this.info, value)) {
+    // The source runs only once the call holds its permit.
+    const permit = this.permit;
+    if (permit && !this.finished && this.breaker.failsOn(permit, this.info, value)) {
       this.finished = true;
     }
     this.subscriber.next(value);
