@@ -170,6 +170,39 @@ describe('circuit_breaker.call.duration', () => {
   });
 });
 
+describe('slow and ignored calls', () => {
+  it('counts errors `ignore` names as ignored, and slow calls on circuit_breaker.slow_calls by outcome', async () => {
+    const { breaker, scheduler } = breakerFor('slow-ignored', {
+      ignore: [NotFound],
+      slowCallRate: 1,
+      slowCallDuration: 10,
+      minimumCalls: 100,
+      window: { calls: 100 },
+    });
+    run(breaker(throwError(() => new NotFound())));
+    run(breaker(after(20, scheduler, of('slow'))));
+    run(
+      breaker(
+        after(
+          20,
+          scheduler,
+          throwError(() => new Error('slow and down')),
+        ),
+      ),
+    );
+    run(breaker(after(5, scheduler, of('fast'))));
+    scheduler.flush();
+
+    expect(await callsByOutcome('slow-ignored')).toEqual({ ignored: 1, success: 2, failure: 1 });
+    const slow = pointsOf<number>(await sdk.collect('circuit_breaker.slow_calls'), 'slow-ignored');
+    expect(
+      Object.fromEntries(
+        slow.map((point) => [String(point.attributes['circuit_breaker.outcome']), point.value]),
+      ),
+    ).toEqual({ success: 1, failure: 1 });
+  });
+});
+
 describe('circuit_breaker.state', () => {
   it('reports one series per state, 1 for the current one', async () => {
     const { breaker, scheduler } = breakerFor('gauge', { failMax: 1 });
@@ -186,6 +219,10 @@ describe('circuit_breaker.state', () => {
     expect(await stateSeries('gauge')).toEqual(series('half-open'));
     run(breaker(of('trial')));
     expect(await stateSeries('gauge')).toEqual(series('closed'));
+    await breaker.isolate();
+    expect(await stateSeries('gauge')).toEqual(series('isolated'));
+    await breaker.disable();
+    expect(await stateSeries('gauge')).toEqual(series('disabled'));
   });
 
   it('has unit 1', async () => {
