@@ -63,7 +63,7 @@ export interface CircuitBreakerConfig {
    * Trip when slow calls / calls in the window reach this rate: a number in (0, 1]. Setting it tracks slow calls.
    */
   readonly slowCallRate?: number;
-  /** A call slower than this many milliseconds is slow: finite, > 0. Default 60000 (needs `slowCallRate`). */
+  /** A call slower than this many milliseconds is slow: finite, greater than 0. Default 60000 (needs `slowCallRate`). */
   readonly slowCallDuration?: number;
   /**
    * Calls the window must hold before a rate is judged: an integer ≥ 1. Default: a count window's size, or 10 for
@@ -75,7 +75,7 @@ export interface CircuitBreakerConfig {
    * last `ms` of scheduler time in `buckets` steps (default 10). Default `{ calls: 100 }` (needs a rate rule).
    */
   readonly window?: WindowSettings;
-  /** A half-open circuit that has not closed within this many milliseconds re-opens: finite, > 0. */
+  /** A half-open circuit that has not closed within this many milliseconds re-opens: finite, greater than 0. */
   readonly maxHalfOpenWait?: number;
   /**
    * Whether the call that opens the circuit errors with a {@link CircuitBreakerError} (`true`, the default,
