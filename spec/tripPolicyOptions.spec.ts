@@ -1,28 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, exponentialBackoff } from '../src/index.js';
 import type { CircuitBreakerConfig } from '../src/index.js';
-
-type ErrorKind = typeof TypeError | typeof RangeError;
-
-/** A bad value of one option, given with what its rule needs (so that only the value itself is wrong). */
-interface BadValue {
-  readonly option: string;
-  readonly value: unknown;
-  readonly kind: ErrorKind;
-  /** How the message shows the value received. */
-  readonly received: string;
-  /** The field as the message names it, when it is not `option` (`window.calls`). */
-  readonly named?: string;
-}
-
-function thrownBy(action: () => unknown): Error {
-  try {
-    action();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
+import { thrownBy } from './support/badValues.js';
+import type { BadValue } from './support/badValues.js';
 
 const rates = ['failureRate', 'slowCallRate'].flatMap((option): BadValue[] => [
   { option, value: '0.5', kind: TypeError, received: 'received "0.5"' },
@@ -124,7 +104,7 @@ describe('the options of issue 10: every bad value is named', () => {
   it.each([...rates, ...positiveDurations, ...others])(
     '$option: $value is a $kind.name naming it',
     ({ option, value, kind, received, named }) => {
-      const config = { ...companions[option], [option]: value } as CircuitBreakerConfig;
+      const config = { ...companions[option], [option]: value };
       const error = thrownBy(() => circuitBreaker(config));
       expect(error.constructor).toBe(kind);
       expect(error.message).toContain(`"${named ?? option}"`);
