@@ -77,6 +77,18 @@ export async function createCases(library: Library): Promise<Subjects> {
   const ours = circuitBreaker({ name: 'bench', failMax: 5, resetTimeout: oneHour });
   const oursOpen = circuitBreaker({ name: 'bench-open', failMax: 5, resetTimeout: oneHour });
   await oursOpen.open();
+  // The rate rules of issue 10: the window's added cost in the closed state, next to consecutive-only (`ours`).
+  const rateRule = { failureRate: 0.5, resetTimeout: oneHour };
+  const oursCountWindow = circuitBreaker({
+    name: 'bench-count',
+    ...rateRule,
+    window: { calls: 100 },
+  });
+  const oursTimeWindow = circuitBreaker({
+    name: 'bench-time',
+    ...rateRule,
+    window: { duration: 60_000 },
+  });
   // The default config reports to the global OpenTelemetry tracer and meter when @opentelemetry/api is
   // installed (it is here, with no SDK registered); this one has telemetry off, for context.
   const oursQuiet = circuitBreaker({
@@ -217,6 +229,20 @@ export async function createCases(library: Library): Promise<Subjects> {
       run: subscribeEach(deferSync.pipe(ours)),
     },
     {
+      id: 'sync.countWindow',
+      family: 'sync',
+      label: 'defer(() => of(1)).pipe(breaker), failureRate over { calls: 100 }',
+      baseline: ids.syncBreaker,
+      run: subscribeEach(deferSync.pipe(oursCountWindow)),
+    },
+    {
+      id: 'sync.timeWindow',
+      family: 'sync',
+      label: 'defer(() => of(1)).pipe(breaker), failureRate over { duration: 60 s }',
+      baseline: ids.syncBreaker,
+      run: subscribeEach(deferSync.pipe(oursTimeWindow)),
+    },
+    {
       id: 'sync.breakerQuiet',
       family: 'sync',
       label: 'defer(() => of(1)).pipe(breaker), telemetry off',
@@ -257,6 +283,8 @@ export async function createCases(library: Library): Promise<Subjects> {
         'cockatiel (isolated)',
         (e) => e instanceof Error,
       );
+      await expectValue(firstValueFrom(deferSync.pipe(oursCountWindow)), 'count window');
+      await expectValue(firstValueFrom(deferSync.pipe(oursTimeWindow)), 'time window');
       if (ours.state !== 'closed' || oursOpen.state !== 'open')
         throw new Error('bench: breakers in the wrong state');
     },
@@ -264,6 +292,8 @@ export async function createCases(library: Library): Promise<Subjects> {
       ours.dispose();
       oursOpen.dispose();
       oursQuiet.dispose();
+      oursCountWindow.dispose();
+      oursTimeWindow.dispose();
       opossum.shutdown();
       opossumDefault.shutdown();
       opossumOpen.shutdown();

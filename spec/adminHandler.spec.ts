@@ -103,11 +103,13 @@ describe('adminHandler: routes', () => {
     await reader.cancel();
   });
 
-  it('POST /breakers/:name/{open,half-open,close} acts on the breaker and answers its entries', async () => {
+  it('POST /breakers/:name/{open,half-open,isolate,disable,close} acts on the breaker and answers its entries', async () => {
     const origin = await serve();
     for (const [control, state] of [
       ['open', 'open'],
       ['half-open', 'half-open'],
+      ['isolate', 'isolated'],
+      ['disable', 'disabled'],
       ['close', 'closed'],
     ] as const) {
       const response = await post(`${origin}/breakers/pricing/${control}`);
@@ -238,6 +240,8 @@ describe('adminHandler: authorization', () => {
     ['POST', '/breakers/pricing/open', 'open'],
     ['POST', '/breakers/pricing/close', 'close'],
     ['POST', '/breakers/pricing/half-open', 'half-open'],
+    ['POST', '/breakers/pricing/isolate', 'isolate'],
+    ['POST', '/breakers/pricing/disable', 'disable'],
     ['GET', '/unknown', 'read'],
   ];
 

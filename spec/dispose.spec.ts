@@ -19,7 +19,7 @@ describe('dispose()', () => {
     m.expect(breaker.events$.pipe(map((event) => event.type))).toBeObservable(' c(ft)-|', { c: 'call', f: 'failure', t: 'transition' });
     m.expect(failing.pipe(breaker)).toBeObservable(' -#', undefined, tripped);
     m.expect(breaker.state$).toBeObservable(     ' co----|', states);
-    m.expect(breaker.transition$).toBeObservable(' -a----|', { a: { from: 'closed', to: 'open', reason: 'failure_threshold' } });
+    m.expect(breaker.transition$).toBeObservable(' -a----|', { a: { from: 'closed', to: 'open', reason: 'failure_threshold', retryAt: 51 } });
     m.expect(breaker.failure$).toBeObservable(   ' -a----|', { a: { type: 'failure', time: 1, error: boom, failCounter: 1, duration: 1 } });
     m.expect(breaker.success$).toBeObservable(   ' ------|');
     m.expect(breaker.rejected$).toBeObservable(  ' ------|');

@@ -247,6 +247,18 @@ describe('npm run demo (examples/demo/demo.ts)', () => {
     expect(stderr).toBe('');
   });
 
+  it('shows a rate trip with a partial outage and --failure-rate', async () => {
+    const args = ['--duration', '3', '--outage-start', '1', '--outage-length', '2'];
+    const rate = ['--outage-share', '0.6', '--failure-rate', '0.5', '--reset-timeout', '5000'];
+    const { code, stdout, stderr } = await runExample('demo/demo.ts', [...args, ...rate]);
+    expect(stderr).toBe('');
+    expect(stdout).toContain('answers 503 to 60% of the calls from 1s to 3s');
+    expect(stdout).toContain('failureRate: 0.5, window: { calls: 20 }, minimumCalls: 10');
+    // Six failures in every ten calls, spread out: the rate rule (the only one set) trips the circuit.
+    expect(stdout).toMatch(/closed → open {2}\(0\.5 of the last calls failed\)/);
+    expect(code).toBe(0);
+  });
+
   it('documents its options with --help', async () => {
     const { code, stdout } = await runExample('demo/demo.ts', ['--help']);
     for (const option of [
@@ -257,6 +269,8 @@ describe('npm run demo (examples/demo/demo.ts)', () => {
       '--fail-max',
       '--reset-timeout',
       '--dashboard',
+      '--outage-share',
+      '--failure-rate',
     ]) {
       expect(stdout).toContain(option);
     }
@@ -266,6 +280,14 @@ describe('npm run demo (examples/demo/demo.ts)', () => {
   it.each([
     [['--rate', '0'], 'npm run demo: --rate must be an integer from 1 to 50, got 0'],
     [['--fail-max', 'many'], 'npm run demo: --fail-max must be an integer, got "many"'],
+    [
+      ['--failure-rate', '0'],
+      'npm run demo: --failure-rate must be a number from 0.01 to 1, got 0',
+    ],
+    [
+      ['--outage-share', '2'],
+      'npm run demo: --outage-share must be a number from 0.01 to 1, got 2',
+    ],
     [['--speed', '3'], "npm run demo: Unknown option '--speed'"],
   ])('rejects %j with a clear message and exit code 2', async (args, message) => {
     const { code, stdout, stderr } = await runExample('demo/demo.ts', args);

@@ -26,7 +26,7 @@ describe('half-open after resetTimeout', () => {
     m.expect(breaker.state$).toBeObservable(       ' co----h', states);
     m.expect(probe(m, reads, () => breaker.state)).toBeObservable(' c----oh', states);
     m.expect(breaker.transition$).toBeObservable(  ' -a----b', {
-      a: { from: 'closed', to: 'open', reason: 'failure_threshold' },
+      a: { from: 'closed', to: 'open', reason: 'failure_threshold', retryAt: 6 },
       b: { from: 'open', to: 'half-open', reason: 'reset_timeout' },
     });
   }));
@@ -51,7 +51,7 @@ describe('half-open after resetTimeout', () => {
     m.expect(failing.pipe(breaker), ' ^        ').toBeObservable(' -#       ', undefined, tripped);
     m.expect(working.pipe(breaker), ' -------^ ').toBeObservable(' --------a|');
     m.expect(breaker.transition$).toBeObservable(' -a-----b-c', {
-      a: { from: 'closed', to: 'open', reason: 'failure_threshold' },
+      a: { from: 'closed', to: 'open', reason: 'failure_threshold', retryAt: 6 },
       b: { from: 'open', to: 'half-open', reason: 'reset_timeout' },
       c: { from: 'half-open', to: 'closed', reason: 'trial_success' },
     });

@@ -23,7 +23,7 @@ describe('manual control', () => {
     m.expect(working.pipe(breaker), ' --------^ ').toBeObservable(' ---------a|');
     m.expect(working).toHaveSubscriptions(' --------^-!');
     m.expect(breaker.transition$).toBeObservable(' ---a----b-c', {
-      a: { from: 'closed', to: 'open', reason: 'manual' },
+      a: { from: 'closed', to: 'open', reason: 'manual', retryAt: 8 },
       b: { from: 'open', to: 'half-open', reason: 'reset_timeout' },
       c: { from: 'half-open', to: 'closed', reason: 'trial_success' },
     });
@@ -41,8 +41,8 @@ describe('manual control', () => {
     m.expect(working.pipe(breaker), ' ---------^').toBeObservable(' ----------a|');
     m.expect(breaker.state$).toBeObservable(' co-------h-c', states);
     m.expect(breaker.transition$).toBeObservable(' -a--b----c-d', {
-      a: { from: 'closed', to: 'open', reason: 'failure_threshold' },
-      b: { from: 'open', to: 'open', reason: 'manual' },
+      a: { from: 'closed', to: 'open', reason: 'failure_threshold', retryAt: 6 },
+      b: { from: 'open', to: 'open', reason: 'manual', retryAt: 9 },
       c: { from: 'open', to: 'half-open', reason: 'reset_timeout' },
       d: { from: 'half-open', to: 'closed', reason: 'trial_success' },
     });

@@ -143,4 +143,18 @@ describe('CircuitBreakerInterceptor', () => {
       [429, 429, 503],
     ]);
   });
+
+  it('counts a 4xx between two failures as nothing: it does not reset the failure count', async () => {
+    // The test before leaves the circuit open: let a trial close it.
+    handler.status = 200;
+    await sleep(resetTimeout);
+    expect((await get('/flaky')).status).toBe(200);
+    const statuses = [];
+    for (const status of [500, 404, 500, 500]) {
+      handler.status = status;
+      statuses.push((await get('/flaky')).status);
+    }
+    // With failMax 2, the second 500 trips the circuit: the 404 between them neither failed nor succeeded.
+    expect(statuses).toEqual([500, 404, 500, 503]);
+  });
 });

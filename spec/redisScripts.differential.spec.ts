@@ -48,7 +48,7 @@ class World {
   private trialCount = 0;
 
   constructor(
-    readonly settings: BreakerSettings,
+    readonly settings: BreakerSettings & { readonly resetTimeout: number },
     private readonly keys: RedisKeys,
   ) {}
 
@@ -189,7 +189,9 @@ const operations: Record<string, fc.Arbitrary<Operation>> = {
     .constantFrom<CircuitState>('closed', 'open', 'half-open')
     .map((to) =>
       operation(`force ${to}`, (world) =>
-        both(world, 'force', [to], false, (w, now) => fromStep(machine.force(w.memory, to, now))),
+        both(world, 'force', [to], false, (w, now) =>
+          fromStep(machine.force(w.memory, to, now, w.settings)),
+        ),
       ),
     ),
   time: fc.integer({ min: 1, max: 4000 }).map((ms) =>

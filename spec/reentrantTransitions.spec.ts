@@ -34,7 +34,12 @@ function collect<T>(stream: { subscribe(next: (value: T) => void): Subscription 
   return seen;
 }
 
-const opened: Transition = { from: 'closed', to: 'open', reason: 'failure_threshold' };
+const opened: Transition = {
+  from: 'closed',
+  to: 'open',
+  reason: 'failure_threshold',
+  retryAt: 60_000,
+};
 const closedAgain: Transition = { from: 'open', to: 'closed', reason: 'manual' };
 
 describe('transitions and calls made by a subscriber while an event is delivered', () => {

@@ -62,6 +62,48 @@ async function inRequest<T>(
 }
 
 describe('a span for every transition', () => {
+  it('says which rule tripped, with the window rates at a rate trip', async () => {
+    const { breaker } = breakerFor('rate-trip', {
+      failMax: undefined,
+      failureRate: 0.5,
+      window: { calls: 4 },
+    });
+    await succeed(breaker);
+    await succeed(breaker);
+    await fail(breaker);
+    await fail(breaker);
+
+    const [span] = spansOf(sdk, 'rate-trip');
+    expect(span?.attributes).toMatchObject({
+      'circuit_breaker.state': 'open',
+      'circuit_breaker.reason': 'failure_rate',
+      'circuit_breaker.failure_rate': 0.5,
+      'circuit_breaker.slow_call_rate': 0,
+    });
+  });
+
+  it('shows the new reasons and states: half_open_timeout, isolated, disabled', async () => {
+    const { breaker, scheduler } = breakerFor('new-reasons', { maxHalfOpenWait: 50 });
+    await breaker.halfOpen();
+    // Only up to the re-opening: from there the circuit would go on half-opening and re-opening.
+    scheduler.maxFrames = 50;
+    scheduler.flush();
+    await breaker.isolate();
+    await breaker.disable();
+
+    expect(spansOf(sdk, 'new-reasons').map(describeTransition).slice(0, 2)).toEqual([
+      'closed → half-open (manual, 0)',
+      'half-open → open (half_open_timeout, 0)',
+    ]);
+    expect(spansOf(sdk, 'new-reasons').map(describeTransition).slice(-2)).toEqual([
+      'open → isolated (manual, 0)',
+      'isolated → disabled (manual, 0)',
+    ]);
+    expect(spansOf(sdk, 'new-reasons')[0]?.attributes).not.toHaveProperty(
+      'circuit_breaker.failure_rate',
+    );
+  });
+
   it('names the span and sets its attributes when failures trip the circuit', async () => {
     const { breaker } = breakerFor('trip-attributes');
     await fail(breaker, 'first');
@@ -252,9 +294,11 @@ describe('transitions mirrored from another process', () => {
         settle: (now) => local.settle(now),
         acquire: (now) => local.acquire(now),
         release: (permit) => local.release(permit),
-        recordSuccess: (permit) => local.recordSuccess(permit),
-        recordFailure: (permit, now) => local.recordFailure(permit, now),
+        recordSuccess: (permit, now, duration) => local.recordSuccess(permit, now, duration),
+        recordFailure: (permit, now, duration, error) =>
+          local.recordFailure(permit, now, duration, error),
         force: (to, now) => local.force(to, now),
+        snapshot: (now) => local.snapshot(now),
         dispose: () => local.dispose(),
       };
     };

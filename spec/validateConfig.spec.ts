@@ -2,27 +2,8 @@ import { asyncScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, memoryStore } from '../src/index.js';
 import type { CircuitBreaker, CircuitBreakerConfig } from '../src/index.js';
-
-type ErrorKind = typeof TypeError | typeof RangeError;
-
-interface BadValue {
-  readonly option: string;
-  readonly value: unknown;
-  readonly kind: ErrorKind;
-  /** How the message shows the value received. */
-  readonly received: string;
-  /** The option as the message names it, when it is not `option` (an `exclude` entry). */
-  readonly named?: string;
-}
-
-function thrownBy(action: () => unknown): Error {
-  try {
-    action();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error, none was thrown');
-}
+import { thrownBy } from './support/badValues.js';
+import type { BadValue, ErrorKind } from './support/badValues.js';
 
 function expectError(error: Error, kind: ErrorKind, ...fragments: string[]) {
   expect(error.constructor).toBe(kind);

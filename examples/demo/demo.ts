@@ -50,15 +50,26 @@ async function runDemo(options: DemoOptions): Promise<void> {
   };
   let startedAt = performance.now();
   const elapsed = () => performance.now() - startedAt;
+  // A partial outage fails `outageShare` of the requests, evenly spread (every other one at 0.5).
+  let outageRequests = 0;
+  const failsNow = () => {
+    outageRequests += 1;
+    const share = options.outageShare;
+    return Math.floor(outageRequests * share) > Math.floor((outageRequests - 1) * share);
+  };
   const service = await startFlakyService(
-    () => elapsed() >= outage.start && elapsed() < outage.end,
+    () => elapsed() >= outage.start && elapsed() < outage.end && failsNow(),
     options.latency,
   );
   // The breaker joins the default registry, whose dashboard `--dashboard` serves.
   const dashboard = options.dashboard ? await startDashboard() : undefined;
+  const tripRule =
+    options.failureRate === undefined
+      ? { failMax: options.failMax }
+      : { failureRate: options.failureRate, window: { calls: 20 }, minimumCalls: 10 };
   const breaker = circuitBreaker({
     name: 'flaky-service',
-    failMax: options.failMax,
+    ...tripRule,
     resetTimeout: options.resetTimeout,
   });
 
@@ -121,8 +132,8 @@ function introduction(
   const outageEnd = options.outageStart + options.outageLength;
   return [
     paint.bold('rxjs-circuit-breaker demo: a flaky HTTP service behind a circuit breaker'),
-    `service  ${service.url} answers 503 from ${options.outageStart}s to ${outageEnd}s${latencyText(options)}`,
-    `client   ${options.rate} calls/s with fromFetch, through circuitBreaker({ failMax: ${options.failMax}, resetTimeout: ${options.resetTimeout} })`,
+    `service  ${service.url} answers 503 to ${options.outageShare === 1 ? 'every call' : `${options.outageShare * 100}% of the calls`} from ${options.outageStart}s to ${outageEnd}s${latencyText(options)}`,
+    `client   ${options.rate} calls/s with fromFetch, through circuitBreaker({ ${tripRuleText(options)}, resetTimeout: ${options.resetTimeout} })`,
     ...(dashboard
       ? [`dashboard ${dashboard.url} (open it now: the page lives as long as the demo)`]
       : []),
@@ -141,6 +152,12 @@ function statesOfRow(
   const before = transitions.filter((t) => t.row < row).at(-1);
   const first = own[0]?.from ?? before?.to ?? 'closed';
   return { states: [first, ...own.map((t) => t.to)], last: own.at(-1) };
+}
+
+function tripRuleText(options: DemoOptions): string {
+  return options.failureRate === undefined
+    ? `failMax: ${options.failMax}`
+    : `failureRate: ${options.failureRate}, window: { calls: 20 }, minimumCalls: 10`;
 }
 
 /** The breaker column: the states of this row (`closed → open`), and why the last change happened. */
@@ -162,6 +179,8 @@ function reasonText(transition: Transition, options: DemoOptions): string {
   switch (transition.reason) {
     case 'failure_threshold':
       return `${options.failMax} failures in a row`;
+    case 'failure_rate':
+      return `${options.failureRate ?? 1} of the last calls failed`;
     case 'trial_failure':
       return 'the trial call failed';
     case 'trial_success':
@@ -185,7 +204,9 @@ function summary(paint: Palette, { options, tally, transitions, service }: DemoR
   const outageStart = options.outageStart * 1000;
   const outageEnd = outageStart + options.outageLength * 1000;
   const callsDuringOutage = countTicksBetween(options, outageStart, outageEnd);
-  const trips = transitions.filter((t) => t.reason === 'failure_threshold').length;
+  const trips = transitions.filter(
+    (t) => t.reason === 'failure_threshold' || t.reason === 'failure_rate',
+  ).length;
   const failedTrials = transitions.filter((t) => t.reason === 'trial_failure').length;
   const closedAgain = transitions.find((t) => t.to === 'closed' && t.at >= outageEnd);
   const lines = [
@@ -196,7 +217,11 @@ function summary(paint: Palette, { options, tally, transitions, service }: DemoR
     `  The breaker spared the service ${paint.bold(String(tally.rejected))} requests in all.`,
   ];
   if (trips === 0) {
-    lines.push(`  The circuit never opened: fewer than ${options.failMax} failures came in a row.`);
+    const rule =
+      options.failureRate === undefined
+        ? `fewer than ${options.failMax} failures came in a row`
+        : `the failure rate stayed below ${options.failureRate}`;
+    lines.push(`  The circuit never opened: ${rule}.`);
   } else {
     const trials = transitions.filter((t) => t.reason === 'reset_timeout').length;
     const tripped = trips === 1 ? 'once' : `${trips} times`;

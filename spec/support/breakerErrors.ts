@@ -10,3 +10,5 @@ export const stillOpen = new CircuitBreakerError('open', 'db', 'open');
 export const trialFailed = new CircuitBreakerError('trial-failed', 'db', 'open');
 /** A call refused in half-open while the trial calls are in progress. */
 export const trialsBusy = new CircuitBreakerError('trials-busy', 'db', 'half-open');
+/** A call refused while the circuit is held open by isolate(). */
+export const isolatedRefusal = new CircuitBreakerError('isolated', 'db', 'isolated');

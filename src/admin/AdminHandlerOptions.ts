@@ -5,7 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
  *
  * @public
  */
-export type AdminControl = 'open' | 'close' | 'half-open';
+export type AdminControl = 'open' | 'close' | 'half-open' | 'isolate' | 'disable';
 
 /**
  * What a request asks for: `'read'` (the page, the snapshot, the event stream) or a control.

@@ -15,7 +15,7 @@ import type { ControlRoute, Route } from './route.js';
  *
  * @remarks
  * Routes, under `basePath`: `GET /` the dashboard; `GET /breakers` the snapshot; `GET /breakers/events` server-sent
- * events; `POST /breakers/:name/{open,close,half-open}` acts on every live breaker of that exact name.
+ * events; `POST /breakers/:name/{open,close,half-open,isolate,disable}` acts on every live breaker of that exact name.
  *
  * Every request is first put to `authorize` (401/403 when refused); then 404 for an unknown path or breaker, 405
  * for a wrong method, 415 for a control without `content-type: application/json` (which a form on another origin

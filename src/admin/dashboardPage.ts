@@ -66,7 +66,7 @@ const page = `<!doctype html>
 'use strict';
 const readOnly = __READ_ONLY__;
 const order = ['open', 'half-open', 'isolated', 'disabled', 'closed'];
-const controls = ['open', 'half-open', 'close'];
+const controls = ['open', 'half-open', 'close', 'isolate', 'disable'];
 const rowLimit = 200;
 const historyLength = 40;
 const base = location.pathname.replace(/\\/+$/, '');
@@ -161,7 +161,7 @@ function section(state, entries, names) {
 function row(entry, shared) {
   const past = history.get(entry.id) || { calls: [], faults: [] };
   const last = (list) => (list.length ? list[list.length - 1].toFixed(1) : '–');
-  const retry = entry.retryAt === undefined ? '' : 'in ' + seconds(entry.retryAt - Date.now() - clockOffset);
+  const retry = entry.retryAt == null ? '' : 'in ' + seconds(entry.retryAt - Date.now() - clockOffset);
   const transition = entry.lastTransition
     ? entry.lastTransition.from + ' → ' + entry.lastTransition.to + ' <span class="muted">' +
       entry.lastTransition.reason + ', ' + ago(entry.lastTransition.time) + '</span>'
@@ -172,7 +172,7 @@ function row(entry, shared) {
   return '<tr data-name="' + escape(entry.name) + '" data-state="' + entry.state + '">' +
     '<td class="name">' + escape(entry.name) + (shared ? ' <span class="muted">#' + entry.id + '</span>' : '') + '</td>' +
     '<td><span class="state ' + entry.state + '">' + entry.state + '</span></td>' +
-    '<td class="num">' + entry.failCounter + ' / ' + entry.failMax + '</td>' +
+    '<td class="num">' + entry.failCounter + (entry.failMax === null ? '' : ' / ' + entry.failMax) + '</td>' +
     '<td class="num">' + last(past.calls) + '</td><td class="num">' + last(past.faults) + '</td>' +
     '<td>' + sparkline(past.calls, past.faults) + '</td>' +
     '<td class="num">' + retry + '</td><td class="wrap">' + transition + '</td>' + buttons + '</tr>';

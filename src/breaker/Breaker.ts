@@ -19,10 +19,14 @@ import type {
   TransitionEvent,
 } from './CircuitBreakerEvent.js';
 import type { CircuitState, Transition } from '../core/CircuitState.js';
-import type { BreakerSettings } from '../core/BreakerState.js';
+import type { BreakerSettings, ResetTimeout } from '../core/BreakerState.js';
+import type { BreakerSnapshot } from '../core/BreakerSnapshot.js';
 import { whenReady } from '../core/maybePromise.js';
+import { hasRateRule } from '../core/OutcomeWindow.js';
 import type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
-import { halfOpenAt } from '../core/stateMachine.js';
+import { halfOpenAt, nextDeadline } from '../core/stateMachine.js';
+import { isSlow } from '../core/tripPolicy.js';
+import type { ExcludeRule } from '../config/CircuitBreakerConfig.js';
 import { protect } from './protect.js';
 import type { MaybePromise, StateStore } from '../core/StateStore.js';
 import { isExcluded } from '../config/isExcluded.js';
@@ -47,10 +51,17 @@ export class Breaker {
   callsAdmitted = 0;
 
   private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
+  private excludeRules: readonly ExcludeRule[];
+  private ignoreRules: readonly ExcludeRule[];
+  /**
+   * Whether a success needs the clock read at its end: to judge it slow, to place it in a time window, or to open
+   * the circuit at the right moment when a rate rule trips on it. Consecutive-only breakers skip that read.
+   */
+  private readonly timesSuccesses: boolean;
   private readonly store: StateStore;
   /** Made when a stream is first asked for: most breakers are never watched. */
   private events?: Subject<CircuitBreakerEvent>;
-  private halfOpenTimer?: Subscription;
+  private deadlineTimer?: Subscription;
   private disposed = false;
   private readonly observerWantsCalls: boolean;
   /** Events raised while others were being delivered (a subscriber that calls or transitions), in order. */
@@ -69,10 +80,13 @@ export class Breaker {
     /** Telemetry: sees every event with the call that caused it. */
     private readonly observer?: BreakerObserver,
   ) {
-    const { name, failMax, resetTimeout, successThreshold, halfOpenMaxCalls, scheduler } = config;
+    const { name, scheduler } = config;
     this.name = name;
     this.observerWantsCalls = observer !== undefined && observer.observesCalls !== false;
-    this.settings = { failMax, resetTimeout, successThreshold, halfOpenMaxCalls };
+    this.settings = settingsOf(config);
+    this.excludeRules = config.exclude;
+    this.ignoreRules = config.ignore;
+    this.timesSuccesses = hasRateRule(this.settings);
     this.store = validateStore(
       config.store({
         name,
@@ -84,7 +98,7 @@ export class Breaker {
       }),
     );
     observer?.onStart?.(this.state);
-    this.scheduleHalfOpen();
+    this.scheduleDeadline();
   }
 
   get events$(): Observable<CircuitBreakerEvent> {
@@ -98,7 +112,9 @@ export class Breaker {
   get transition$(): Observable<Transition> {
     return (this.transitionStream ??= this.events$.pipe(
       filter((event) => event.type === 'transition'),
-      map(({ from, to, reason }) => ({ from, to, reason })),
+      map(({ from, to, reason, retryAt }): Transition =>
+        retryAt === undefined ? { from, to, reason } : { from, to, reason, retryAt },
+      ),
     ));
   }
 
@@ -125,11 +141,15 @@ export class Breaker {
     ));
   }
 
-  /** The state now; an open circuit whose reset timeout has elapsed already reads as half-open. */
+  /**
+   * The state now: an open circuit whose reset timeout has elapsed already reads as half-open, and a half-open one
+   * past `maxHalfOpenWait` as open.
+   */
   get state(): CircuitState {
     const state = this.store.state;
-    if (state.name === 'open' && this.now() >= halfOpenAt(state, this.settings)) return 'half-open';
-    return state.name;
+    const deadline = nextDeadline(state, this.settings);
+    if (deadline === undefined || this.now() < deadline) return state.name;
+    return state.name === 'open' ? 'half-open' : 'open';
   }
 
   // operations: groups and the registry read these.
@@ -161,14 +181,32 @@ export class Breaker {
     this.settings.failMax = value;
   }
 
-  get resetTimeout(): number {
+  get resetTimeout(): ResetTimeout {
     return this.settings.resetTimeout;
   }
 
-  set resetTimeout(value: number) {
+  set resetTimeout(value: ResetTimeout) {
     validateSetting('resetTimeout', value);
     this.settings.resetTimeout = value;
-    this.scheduleHalfOpen();
+    this.scheduleDeadline();
+  }
+
+  get exclude(): readonly ExcludeRule[] {
+    return this.excludeRules;
+  }
+
+  set exclude(value: readonly ExcludeRule[]) {
+    validateSetting('exclude', value);
+    this.excludeRules = Object.freeze([...value]);
+  }
+
+  get ignore(): readonly ExcludeRule[] {
+    return this.ignoreRules;
+  }
+
+  set ignore(value: readonly ExcludeRule[]) {
+    validateSetting('ignore', value);
+    this.ignoreRules = Object.freeze([...value]);
   }
 
   get successThreshold(): number {
@@ -201,6 +239,18 @@ export class Breaker {
     return this.force('half-open');
   }
 
+  isolate(): Promise<void> {
+    return this.force('isolated');
+  }
+
+  disable(): Promise<void> {
+    return this.force('disabled');
+  }
+
+  snapshot(): BreakerSnapshot {
+    return this.store.snapshot(this.now());
+  }
+
   /** `fn(...args)` as one call through the breaker per subscription; a throwing `fn` is a failed call. */
   execute<A extends readonly unknown[], T>(
     fn: (...args: A) => ObservableInput<T>,
@@ -225,7 +275,7 @@ export class Breaker {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    this.halfOpenTimer?.unsubscribe();
+    this.deadlineTimer?.unsubscribe();
     this.store.dispose();
     this.events?.complete();
     this.observer?.onDispose?.();
@@ -254,7 +304,8 @@ export class Breaker {
 
   /** Records a completion (or an excluded error, passed as `excluded`). */
   succeed(permit: Permit, call: CallInfo, excluded?: { error: unknown }): MaybePromise<void> {
-    const recorded = this.store.recordSuccess(permit);
+    const now = this.timesSuccesses ? this.now() : call.startedAt;
+    const recorded = this.store.recordSuccess(permit, now, now - call.startedAt);
     if (!(recorded instanceof Promise)) return this.succeeded(recorded, call, excluded);
     return recorded.then(
       (answer) => this.succeeded(answer, call, excluded),
@@ -264,28 +315,77 @@ export class Breaker {
 
   /** Records an error and returns the error the subscriber should get. */
   fail(permit: Permit, call: CallInfo, error: unknown): MaybePromise<unknown> {
-    if (isExcluded(this.config.exclude, error)) {
+    // `ignore` wins over `exclude`: an error both name is neutral.
+    if (isExcluded(this.ignoreRules, error)) return this.neutral(permit, call, error);
+    if (isExcluded(this.excludeRules, error)) {
       return whenReady(this.succeed(permit, call, { error }), () => error);
     }
+    return this.recordFailure(permit, call, error, true);
+  }
+
+  /**
+   * Asks `failWhen` about a value the call emitted; when it accepts the value (or throws), records the call as
+   * failed and returns true. The value goes downstream in any case: the caller decides what a 503 means to it.
+   */
+  failsOn(permit: Permit, call: CallInfo, value: unknown): boolean {
+    const { failWhen } = this.config;
+    if (!failWhen) return false;
+    let failure: unknown = value;
+    try {
+      if (!failWhen(value)) return false;
+    } catch (error) {
+      failure = error;
+    }
+    void this.recordFailure(permit, call, failure, false);
+    return true;
+  }
+
+  /**
+   * Records a failure: an error (`thrown`: what the subscriber should get is returned) or a value `failWhen`
+   * accepted (delivered unchanged, even when it trips the circuit).
+   */
+  private recordFailure(
+    permit: Permit,
+    call: CallInfo,
+    error: unknown,
+    thrown: boolean,
+  ): MaybePromise<unknown> {
+    const now = this.now();
     return whenReady(
-      this.store.recordFailure(permit, this.now()),
+      this.store.recordFailure(permit, now, now - call.startedAt, error),
       ({ counted, transition, state }) => {
         const time = this.now();
         const duration = time - call.startedAt;
         this.emit(
           counted
-            ? { type: 'failure', time, error, failCounter: state.failCounter, duration }
+            ? this.markSlow({
+                type: 'failure',
+                time,
+                error,
+                failCounter: state.failCounter,
+                duration,
+              })
             : { type: 'ignored', time, outcome: 'failure', error, duration },
           call,
           this.transitionEvent(transition, error),
         );
-        if (transition?.to !== 'open' || !this.config.throwNewErrorOnTrip) return error;
+        if (!thrown || transition?.to !== 'open' || !this.config.throwNewErrorOnTrip) return error;
         const kind = transition.reason === 'trial_failure' ? 'trial-failed' : 'tripped';
         // The trip error keeps its stack (it shows where the failing call was made).
         return new CircuitBreakerError(kind, this.name, 'open', { cause: error });
       },
       (storeError) => this.storeFault(storeError, error),
     );
+  }
+
+  /** An ignored error: neither success nor failure; its trial slot is given back. */
+  private neutral(permit: Permit, call: CallInfo, error: unknown): unknown {
+    this.store.release(permit);
+    if (this.callsObserved()) {
+      const time = this.now();
+      this.emit({ type: 'neutral', time, error, duration: time - call.startedAt }, call);
+    }
+    return error;
   }
 
   /** A call unsubscribed before it delivered anything: not counted, and its trial slot is given back. */
@@ -312,8 +412,9 @@ export class Breaker {
       return permit;
     }
     this.emit(transitionEvent, call, { type: 'rejected', time: call.startedAt, state: state.name });
-    if (state.name !== 'open') return this.refusal('trials-busy', state.name);
-    return this.refusal('open', 'open', halfOpenAt(state, this.settings));
+    if (state.name === 'open')
+      return this.refusal('open', 'open', halfOpenAt(state, this.settings));
+    return this.refusal(state.name === 'isolated' ? 'isolated' : 'trials-busy', state.name);
   }
 
   private succeeded(
@@ -328,10 +429,10 @@ export class Breaker {
       this.emit(
         excluded
           ? counted
-            ? { type: 'success', time, error: excluded.error, duration }
+            ? this.markSlow({ type: 'success', time, error: excluded.error, duration })
             : { type: 'ignored', time, outcome: 'success', error: excluded.error, duration }
           : counted
-            ? { type: 'success', time, duration }
+            ? this.markSlow({ type: 'success', time, duration })
             : { type: 'ignored', time, outcome: 'success', duration },
         call,
         transitionEvent,
@@ -342,13 +443,16 @@ export class Breaker {
   }
 
   private force(to: CircuitState): Promise<void> {
-    return Promise.resolve(
-      whenReady(
-        this.store.force(to, this.now()),
-        ({ transition }) => this.noteTransition(transition),
-        (error) => this.storeFault(error, undefined),
-      ),
-    );
+    // A store that cannot make this transition at all throws: the promise rejects (a fault would resolve it).
+    return new Promise((resolve) => {
+      resolve(
+        whenReady(
+          this.store.force(to, this.now()),
+          ({ transition }) => this.noteTransition(transition),
+          (error) => this.storeFault(error, undefined),
+        ),
+      );
+    });
   }
 
   private noteTransition(transition: Transition | undefined): void {
@@ -358,14 +462,14 @@ export class Breaker {
 
   /**
    * The event for a transition the store just made, with its cause and the counters after it; (re)arms the
-   * half-open timer for the new state.
+   * deadline timer for the new state.
    */
   private transitionEvent(
     transition: Transition | undefined,
     cause?: unknown,
   ): TransitionEvent | undefined {
     if (!transition) return undefined;
-    this.scheduleHalfOpen();
+    this.scheduleDeadline();
     const state = this.store.state;
     return {
       type: 'transition',
@@ -377,27 +481,34 @@ export class Breaker {
     };
   }
 
-  /** Emits `'half-open'` at the moment the reset timeout elapses, without keeping the process alive. */
-  private scheduleHalfOpen(): void {
-    this.halfOpenTimer?.unsubscribe();
-    this.halfOpenTimer = undefined;
-    const state = this.store.state;
-    if (state.name !== 'open' || this.disposed) return;
-    this.armHalfOpenTimer(halfOpenAt(state, this.settings) - this.now());
+  /**
+   * Arms the timer for the state's next deadline (an open circuit's retry time, a half-open one's
+   * `maxHalfOpenWait`), so that `state$` moves at that moment, without keeping the process alive.
+   */
+  private scheduleDeadline(): void {
+    this.deadlineTimer?.unsubscribe();
+    this.deadlineTimer = undefined;
+    const deadline = this.deadline();
+    if (deadline !== undefined) this.armDeadlineTimer(deadline - this.now());
   }
 
-  private armHalfOpenTimer(delay: number): void {
+  /** The state's next deadline; none when disposed, closed, isolated or disabled. */
+  private deadline(): number | undefined {
+    return this.disposed ? undefined : nextDeadline(this.store.state, this.settings);
+  }
+
+  private armDeadlineTimer(delay: number): void {
     // A longer timeout is waited for in steps: Node fires a longer timer after 1 ms.
     const step = Math.min(Math.max(0, delay), longestTimer);
-    this.halfOpenTimer = unrefTimer(this.config.scheduler.schedule(halfOpenTimerFired, step, this));
+    this.deadlineTimer = unrefTimer(this.config.scheduler.schedule(deadlineTimerFired, step, this));
   }
 
-  /** The half-open timer fired: at the deadline, or after one step of a longer wait. */
-  onHalfOpenTimer(): void {
-    const state = this.store.state;
-    if (state.name !== 'open' || this.disposed) return;
-    const remaining = halfOpenAt(state, this.settings) - this.now();
-    if (remaining > 0) return this.armHalfOpenTimer(remaining);
+  /** The deadline timer fired: at the deadline, or after one step of a longer wait. */
+  onDeadlineTimer(): void {
+    const deadline = this.deadline();
+    if (deadline === undefined) return;
+    const remaining = deadline - this.now();
+    if (remaining > 0) return this.armDeadlineTimer(remaining);
     void whenReady(
       this.store.settle(this.now()),
       (step) => this.settled(step),
@@ -405,13 +516,18 @@ export class Breaker {
     );
   }
 
-  /** The store's answer to the half-open timer: a transition, or "not yet" (then the timer waits again). */
+  /** The store's answer to the deadline timer: a transition, or "not yet" (then the timer waits again). */
   private settled(step: Step | undefined): void {
     if (step?.transition) return this.noteTransition(step.transition);
-    const state = this.store.state;
-    if (state.name !== 'open' || this.disposed) return;
+    const deadline = this.deadline();
+    if (deadline === undefined) return;
     // The store's clock (Redis's) may run a little behind this process's estimate: wait at least 1 ms more.
-    this.armHalfOpenTimer(Math.max(1, halfOpenAt(state, this.settings) - this.now()));
+    this.armDeadlineTimer(Math.max(1, deadline - this.now()));
+  }
+
+  /** The event, marked `slow` when the call was (slow calls are tracked only with `slowCallRate`). */
+  private markSlow<E extends SuccessEvent | FailureEvent>(event: E): E {
+    return isSlow(event.duration, this.settings) ? { ...event, slow: true } : event;
   }
 
   private storeFault<T>(error: unknown, fallback: T): T {
@@ -424,7 +540,7 @@ export class Breaker {
    * capturing it is most of what a refusal costs (an open circuit refuses at the rate calls arrive).
    */
   private refusal(
-    kind: 'open' | 'trials-busy' | 'disposed',
+    kind: 'open' | 'trials-busy' | 'isolated' | 'disposed',
     state: CircuitState,
     retryAt?: number,
   ): CircuitBreakerError {
@@ -493,6 +609,27 @@ export class Breaker {
   }
 }
 
-function halfOpenTimerFired(this: SchedulerAction<Breaker>, breaker?: Breaker): void {
-  breaker?.onHalfOpenTimer();
+function deadlineTimerFired(this: SchedulerAction<Breaker>, breaker?: Breaker): void {
+  breaker?.onDeadlineTimer();
+}
+
+/** The settings the state machine reads, from the config (the optional rules only when set). */
+function settingsOf(config: ResolvedConfig): BreakerSettings {
+  const { failMax, resetTimeout, successThreshold, halfOpenMaxCalls } = config;
+  const optional = {
+    failureRate: config.failureRate,
+    slowCallRate: config.slowCallRate,
+    slowCallDuration: config.slowCallDuration,
+    minimumCalls: config.minimumCalls,
+    window: config.window,
+    maxHalfOpenWait: config.maxHalfOpenWait,
+  };
+  const given = Object.entries(optional).filter(([, value]) => value !== undefined);
+  return {
+    failMax,
+    resetTimeout,
+    successThreshold,
+    halfOpenMaxCalls,
+    ...Object.fromEntries(given),
+  };
 }

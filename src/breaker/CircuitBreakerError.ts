@@ -11,6 +11,7 @@ const brand = Symbol.for('rxjs-circuit-breaker.CircuitBreakerError');
 const kinds: Readonly<Record<CircuitBreakerErrorKind, { refusal: boolean; message: string }>> = {
   open: { refusal: true, message: 'Timeout not elapsed yet, circuit breaker still open' },
   'trials-busy': { refusal: true, message: 'Trial calls in progress, circuit breaker half-open' },
+  isolated: { refusal: true, message: 'Circuit breaker isolated: held open until close()' },
   tripped: { refusal: false, message: 'Failures threshold reached, circuit breaker opened' },
   'trial-failed': { refusal: false, message: 'Trial call failed, circuit breaker opened' },
   disposed: { refusal: true, message: 'Circuit breaker disposed' },
@@ -23,16 +24,18 @@ const kinds: Readonly<Record<CircuitBreakerErrorKind, { refusal: boolean; messag
  * Refusals (the call's source was never subscribed):
  * - `'open'`: the circuit is open; `retryAt` says when trial calls will be admitted.
  * - `'trials-busy'`: the circuit is half-open and every trial slot is taken.
+ * - `'isolated'`: the circuit is held open by `isolate()` until `close()`.
  * - `'disposed'`: the breaker was disposed.
  *
  * Failures (the call ran and failed; its error is the `cause`):
- * - `'tripped'`: this call's failure reached `failMax` and opened the circuit.
+ * - `'tripped'`: this call's error opened the circuit (a rule fired: `failMax`, `failureRate`, `slowCallRate`).
+ *   A failing value or a slow success that trips is delivered unchanged instead.
  * - `'trial-failed'`: this trial call failed and re-opened the circuit.
  *
  * @public
  */
 export type CircuitBreakerErrorKind =
-  'open' | 'trials-busy' | 'tripped' | 'trial-failed' | 'disposed';
+  'open' | 'trials-busy' | 'isolated' | 'tripped' | 'trial-failed' | 'disposed';
 
 /**
  * The error a breaker raises instead of running a call, or in place of the error of the call that opened the

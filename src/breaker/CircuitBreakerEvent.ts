@@ -1,7 +1,8 @@
 import type { CircuitState, Transition } from '../core/CircuitState.js';
 
 /**
- * A counted failure: the call errored with an error that is not excluded.
+ * A counted failure: the call errored with an error that is neither excluded nor ignored, or emitted a value
+ * `failWhen` accepted.
  *
  * @public
  */
@@ -9,11 +10,14 @@ export interface FailureEvent {
   readonly type: 'failure';
   /** When it happened, in the breaker scheduler's milliseconds. */
   readonly time: number;
+  /** The call's error; the value, when `failWhen` accepted one; what `failWhen` threw, when it threw. */
   readonly error: unknown;
   /** The consecutive failure counter after this failure. */
   readonly failCounter: number;
-  /** How long the call ran, in milliseconds. */
+  /** How long the call ran, in milliseconds (from its admission). */
   readonly duration: number;
+  /** Present when the call was slow (slow calls are tracked when `slowCallRate` is set). */
+  readonly slow?: true;
 }
 
 /**
@@ -28,6 +32,8 @@ export interface SuccessEvent {
   /** The excluded error, when the success is an excluded error. */
   readonly error?: unknown;
   readonly duration: number;
+  /** Present when the call was slow (slow calls are tracked when `slowCallRate` is set). */
+  readonly slow?: true;
 }
 
 /**
@@ -38,7 +44,7 @@ export interface SuccessEvent {
 export interface RejectedEvent {
   readonly type: 'rejected';
   readonly time: number;
-  /** The state that refused it: `'open'`, or `'half-open'` with every trial slot taken. */
+  /** The state that refused it: `'open'`, `'isolated'`, or `'half-open'` with every trial slot taken. */
   readonly state: CircuitState;
 }
 
@@ -50,7 +56,10 @@ export interface RejectedEvent {
 export interface TransitionEvent extends Transition {
   readonly type: 'transition';
   readonly time: number;
-  /** The error of the call whose failure made the transition (`'failure_threshold'`, `'trial_failure'`). */
+  /**
+   * The error of the call whose failure made the transition (`'failure_threshold'`, `'failure_rate'`,
+   * `'trial_failure'`), or the value `failWhen` accepted.
+   */
   readonly cause?: unknown;
   /** The consecutive failure counter after the transition. */
   readonly failCounter: number;
@@ -97,6 +106,19 @@ export interface IgnoredEvent {
 }
 
 /**
+ * A call ended with an error that `ignore` names: neither a success nor a failure. Nothing is counted, a half-open
+ * trial slot is given back, and the error reaches the subscriber unchanged.
+ *
+ * @public
+ */
+export interface NeutralEvent {
+  readonly type: 'neutral';
+  readonly time: number;
+  readonly error: unknown;
+  readonly duration: number;
+}
+
+/**
  * The state store failed (a Redis command failed or timed out, say). The breaker went on deciding on its local
  * state; the call was not affected.
  *
@@ -120,5 +142,6 @@ export type CircuitBreakerEvent =
   | RejectedEvent
   | CancelledEvent
   | IgnoredEvent
+  | NeutralEvent
   | TransitionEvent
   | StoreErrorEvent;

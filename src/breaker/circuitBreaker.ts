@@ -8,6 +8,9 @@ import type {
   SuccessEvent,
 } from './CircuitBreakerEvent.js';
 import type { CircuitState, Transition } from '../core/CircuitState.js';
+import type { ResetTimeout } from '../core/BreakerState.js';
+import type { BreakerSnapshot } from '../core/BreakerSnapshot.js';
+import type { ExcludeRule } from '../config/CircuitBreakerConfig.js';
 import { protect } from './protect.js';
 import { BreakerTelemetry } from '../telemetry/BreakerTelemetry.js';
 import { validateConfig } from '../config/validateConfig.js';
@@ -30,20 +33,36 @@ export interface CircuitBreaker {
 
   /** The breaker's name. */
   readonly name: string;
-  /** The state now. An open circuit whose reset timeout has elapsed already reads `'half-open'`. */
+  /**
+   * The state now. An open circuit whose reset timeout has elapsed already reads `'half-open'`, and a half-open one
+   * past `maxHalfOpenWait` reads `'open'`.
+   */
   readonly state: CircuitState;
   /** Consecutive counted failures. */
   readonly failCounter: number;
   /** Consecutive trial successes in half-open (0 in the other states). */
   readonly successCounter: number;
-  /** Consecutive failures that open the circuit; setting it checks the value like the config does. */
+  /**
+   * Consecutive failures that open the circuit (`Infinity` when a rate rule replaces that rule); setting it checks
+   * the value like the config does.
+   */
   failMax: number;
-  /** Milliseconds the circuit stays open; setting it checks the value like the config does. */
-  resetTimeout: number;
+  /**
+   * How long the circuit stays open: milliseconds or a function of the opening; setting it checks the value like
+   * the config does.
+   */
+  resetTimeout: ResetTimeout;
   /** Trial successes that close the circuit; setting it checks the value like the config does. */
   successThreshold: number;
   /** Trial calls admitted at once in half-open; setting it checks the value like the config does. */
   halfOpenMaxCalls: number;
+  /** Errors that count as successes (pybreaker's excluded errors); setting it checks the rules like the config does. */
+  exclude: readonly ExcludeRule[];
+  /**
+   * Errors that count as neither success nor failure (they win over `exclude`); setting it checks the rules like
+   * the config does.
+   */
+  ignore: readonly ExcludeRule[];
 
   /** The current state on subscribe, then each change (no repeats). */
   readonly state$: Observable<CircuitState>;
@@ -64,6 +83,21 @@ export interface CircuitBreaker {
   close(): Promise<void>;
   /** Moves the circuit to half-open. Resolves once the store has applied it. */
   halfOpen(): Promise<void>;
+  /**
+   * Holds the circuit open (state `'isolated'`): every call is refused with `kind: 'isolated'` and no timer runs,
+   * until `close()` (or another manual transition). Resolves once the store has applied it.
+   */
+  isolate(): Promise<void>;
+  /**
+   * Switches the rules off (state `'disabled'`): every call runs and is counted on the streams and in the window,
+   * and nothing trips the circuit, until another manual transition. Resolves once the store has applied it.
+   */
+  disable(): Promise<void>;
+  /**
+   * The breaker's state as JSON-safe data (state, counters, `openedAt`, `retryAt`, `attempt`, and the window's
+   * figures when a rate rule is set): pass it to `memoryStore(snapshot)` to restore it, across a restart say.
+   */
+  snapshot(): BreakerSnapshot;
 
   /**
    * Calls `fn(...args)` through the breaker, once per subscription. `fn` may return any `ObservableInput`
@@ -144,6 +178,8 @@ const delegated: Record<Member, true> = {
   resetTimeout: true,
   successThreshold: true,
   halfOpenMaxCalls: true,
+  exclude: true,
+  ignore: true,
   state$: true,
   transition$: true,
   failure$: true,
@@ -153,6 +189,9 @@ const delegated: Record<Member, true> = {
   open: true,
   close: true,
   halfOpen: true,
+  isolate: true,
+  disable: true,
+  snapshot: true,
   execute: true,
   wrap: true,
   dispose: true,

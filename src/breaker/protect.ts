@@ -13,7 +13,8 @@ import type { Permit } from '../core/stateMachine.js';
  * Permission is taken at subscribe time, so `retry()` and re-subscription are checked every time. `error` is a
  * failure (unless excluded) and `complete` a success; the breaker records either before the subscriber hears of
  * it. Unsubscribing after at least one value counts as a success (`take(1)`, `firstValueFrom`); unsubscribing
- * before any value is not counted and gives a half-open trial slot back.
+ * before any value is not counted and gives a half-open trial slot back. A value `failWhen` accepts is the call's
+ * outcome (a failure, recorded before the value is delivered): what follows it is delivered and not counted.
  */
 export function protect<T>(breaker: Breaker, source: Observable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
@@ -33,6 +34,7 @@ class ProtectedCall<T> implements Observer<T>, Unsubscribable {
   private permit?: Permit;
   private inner?: Subscription;
   private delivered = false;
+  /** The call's outcome is recorded (or the call was cancelled): nothing after it counts. */
   private finished = false;
 
   constructor(
@@ -56,11 +58,15 @@ class ProtectedCall<T> implements Observer<T>, Unsubscribable {
   next(value: T): void {
     if (this.subscriber.closed) return;
     this.delivered = true;
+    // The source runs only once the call holds its permit.
+    const permit = this.permit;
+    if (permit && !this.finished && this.breaker.failsOn(permit, this.info, value)) this.finish();
     this.subscriber.next(value);
   }
 
   error(error: unknown): void {
     if (this.subscriber.closed || !this.permit) return;
+    if (this.finished) return this.subscriber.error(error);
     this.finish();
     // The breaker's promises never reject: it turns store faults into events and fallbacks.
     void whenReady(this.breaker.fail(this.permit, this.info, error), (forwarded) =>
@@ -70,6 +76,7 @@ class ProtectedCall<T> implements Observer<T>, Unsubscribable {
 
   complete(): void {
     if (this.subscriber.closed || !this.permit) return;
+    if (this.finished) return this.subscriber.complete();
     this.finish();
     // Not whenReady(): no closure on the hot path.
     const recorded = this.breaker.succeed(this.permit, this.info);

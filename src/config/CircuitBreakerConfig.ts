@@ -1,4 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
+import type { ResetTimeout, WindowSettings } from '../core/BreakerState.js';
 import type { StateStoreFactory } from '../core/StateStore.js';
 import type { MeterLike } from '../telemetry/MeterLike.js';
 import type { TracerLike } from '../telemetry/TracerLike.js';
@@ -26,10 +27,16 @@ export type ExcludeRule = ErrorClass | ((error: unknown) => boolean);
 export interface CircuitBreakerConfig {
   /** Names the breaker in errors, events and shared-store keys. Default `'circuit-breaker'`. */
   readonly name?: string;
-  /** Consecutive failures that open the circuit: an integer ≥ 1. Default 5. */
+  /**
+   * Consecutive failures that open the circuit: an integer ≥ 1. Default 5; with a rate rule (`failureRate`,
+   * `slowCallRate`) and no `failMax`, the consecutive rule is off.
+   */
   readonly failMax?: number;
-  /** Milliseconds the circuit stays open before trial calls are admitted: finite, ≥ 0. Default 60000. */
-  readonly resetTimeout?: number;
+  /**
+   * How long the circuit stays open before trial calls are admitted: milliseconds (finite, ≥ 0), or a function of
+   * the opening (`{ attempt, error }`) such as `exponentialBackoff`. Default 60000.
+   */
+  readonly resetTimeout?: ResetTimeout;
   /** Consecutive trial successes that close a half-open circuit: an integer ≥ 1. Default 1. */
   readonly successThreshold?: number;
   /** Trial calls admitted at once in half-open: an integer ≥ 1. Default 1. */
@@ -39,6 +46,38 @@ export interface CircuitBreakerConfig {
    * A class matches its subclasses; a predicate that throws counts the error as a failure.
    */
   readonly exclude?: readonly ExcludeRule[];
+  /**
+   * Errors that are neither failures nor successes (a cancellation, a client error): not counted anywhere, they
+   * free a half-open trial slot and reach the subscriber unchanged; `events$` reports them as `'neutral'`. Same
+   * rules as `exclude`, which they win over when both match.
+   */
+  readonly ignore?: readonly ExcludeRule[];
+  /**
+   * Tells a failing value from a good one (`(value) => value.status >= 500`, say): the first value it accepts makes
+   * the call a failure at that moment, recorded before the value goes on downstream (it is still delivered). A
+   * `failWhen` that throws counts the call as a failure too.
+   */
+  readonly failWhen?: (value: unknown) => boolean;
+  /** Trip when failures / calls in the window reach this rate: a number in (0, 1]. */
+  readonly failureRate?: number;
+  /**
+   * Trip when slow calls / calls in the window reach this rate: a number in (0, 1]. Setting it tracks slow calls.
+   */
+  readonly slowCallRate?: number;
+  /** A call slower than this many milliseconds is slow: finite, greater than 0. Default 60000 (needs `slowCallRate`). */
+  readonly slowCallDuration?: number;
+  /**
+   * Calls the window must hold before a rate is judged: an integer ≥ 1. Default: a count window's size, or 10 for
+   * a time window (needs a rate rule).
+   */
+  readonly minimumCalls?: number;
+  /**
+   * What the rate rules judge: `{ calls: N }`, the last N counted calls, or `{ duration: ms, buckets? }`, the
+   * last `ms` of scheduler time in `buckets` steps (default 10). Default `{ calls: 100 }` (needs a rate rule).
+   */
+  readonly window?: WindowSettings;
+  /** A half-open circuit that has not closed within this many milliseconds re-opens: finite, greater than 0. */
+  readonly maxHalfOpenWait?: number;
   /**
    * Whether the call that opens the circuit errors with a {@link CircuitBreakerError} (`true`, the default,
    * carrying the original error as `cause`) or with the original error (`false`).

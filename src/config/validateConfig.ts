@@ -1,12 +1,15 @@
 import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { CircuitBreakerConfig, ExcludeRule } from './CircuitBreakerConfig.js';
+import type { ResetTimeout, WindowSettings } from '../core/BreakerState.js';
+import { resolveFailMax } from '../core/tripPolicy.js';
 import { memoryStore } from '../core/memoryStore.js';
 import type { StateStore, StateStoreFactory } from '../core/StateStore.js';
 import { defaultMeter, defaultTracer } from '../telemetry/defaultTelemetry.js';
 import type { MeterLike } from '../telemetry/MeterLike.js';
 import type { TracerLike } from '../telemetry/TracerLike.js';
-import { checkOptions, describe, failOption, hasMethods } from './checkOptions.js';
+import { describeValue } from '../core/invalidInput.js';
+import { checkOptions, failOption, hasMethods } from './checkOptions.js';
 import type { Check } from './checkOptions.js';
 import { breakerRegistry } from '../registry/defaultRegistry.js';
 import { isRegistry } from '../registry/registryHooks.js';
@@ -17,11 +20,20 @@ export interface ResolvedConfig {
   readonly name: string;
   /** Whether `name` came from the user (a shared store needs one). */
   readonly explicitName: boolean;
+  /** `Infinity` when a rate rule replaces the consecutive rule. */
   readonly failMax: number;
-  readonly resetTimeout: number;
+  readonly resetTimeout: ResetTimeout;
   readonly successThreshold: number;
   readonly halfOpenMaxCalls: number;
   readonly exclude: readonly ExcludeRule[];
+  readonly ignore: readonly ExcludeRule[];
+  readonly failWhen: ((value: unknown) => boolean) | undefined;
+  readonly failureRate: number | undefined;
+  readonly slowCallRate: number | undefined;
+  readonly slowCallDuration: number | undefined;
+  readonly minimumCalls: number | undefined;
+  readonly window: WindowSettings | undefined;
+  readonly maxHalfOpenWait: number | undefined;
   readonly throwNewErrorOnTrip: boolean;
   readonly scheduler: SchedulerLike;
   readonly store: StateStoreFactory;
@@ -45,19 +57,22 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
     }
   },
   failMax: checkCount,
-  resetTimeout: checkDuration,
+  resetTimeout: (option, value) => {
+    if (typeof value !== 'function') checkDuration(option, value, 'or a function of the opening');
+  },
   successThreshold: checkCount,
   halfOpenMaxCalls: checkCount,
-  exclude: (option, value) => {
-    if (!Array.isArray(value)) {
-      failOption(owner, option, 'an array of error classes or predicates', value);
-    }
-    value.forEach((rule, index) => {
-      if (typeof rule !== 'function') {
-        failOption(owner, `${option}[${index}]`, 'an error class or a predicate function', rule);
-      }
-    });
+  exclude: checkErrorRules,
+  ignore: checkErrorRules,
+  failWhen: (option, value) => {
+    if (typeof value !== 'function') failOption(owner, option, 'a predicate function', value);
   },
+  failureRate: checkRate,
+  slowCallRate: checkRate,
+  slowCallDuration: checkPositiveDuration,
+  minimumCalls: checkCount,
+  window: checkWindow,
+  maxHalfOpenWait: checkPositiveDuration,
   throwNewErrorOnTrip: (option, value) => {
     if (typeof value !== 'boolean') failOption(owner, option, 'a boolean', value);
   },
@@ -96,14 +111,23 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
 /** Checks every option (an unknown key is an error) and fills in the defaults. */
 export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
   checkOptions(owner, 'config', config, checks);
+  checkCombinations(config);
   return {
     name: config.name ?? 'circuit-breaker',
     explicitName: config.name !== undefined,
-    failMax: config.failMax ?? 5,
+    failMax: resolveFailMax(config.failMax, config),
     resetTimeout: config.resetTimeout ?? 60_000,
     successThreshold: config.successThreshold ?? 1,
     halfOpenMaxCalls: config.halfOpenMaxCalls ?? 1,
     exclude: [...(config.exclude ?? [])],
+    ignore: [...(config.ignore ?? [])],
+    failWhen: config.failWhen,
+    failureRate: config.failureRate,
+    slowCallRate: config.slowCallRate,
+    slowCallDuration: config.slowCallDuration,
+    minimumCalls: config.minimumCalls,
+    window: config.window,
+    maxHalfOpenWait: config.maxHalfOpenWait,
     throwNewErrorOnTrip: config.throwNewErrorOnTrip ?? true,
     scheduler: config.scheduler ?? asyncScheduler,
     store: config.store ?? memoryStore(),
@@ -114,7 +138,8 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
 }
 
 /** The settings a breaker lets you change while it runs. */
-export type Setting = 'failMax' | 'resetTimeout' | 'successThreshold' | 'halfOpenMaxCalls';
+export type Setting =
+  'failMax' | 'resetTimeout' | 'successThreshold' | 'halfOpenMaxCalls' | 'exclude' | 'ignore';
 
 /** Checks one setting, as the breaker's setters do. */
 export function validateSetting(option: Setting, value: unknown) {
@@ -127,13 +152,91 @@ function checkCount(option: string, value: unknown) {
     failOption(owner, option, 'an integer ≥ 1', value, RangeError);
 }
 
-function checkDuration(option: string, value: unknown) {
-  if (typeof value !== 'number') {
-    failOption(owner, option, 'a finite number of milliseconds ≥ 0', value);
+function checkDuration(option: string, value: unknown, alternative?: string) {
+  const expected = `a finite number of milliseconds ≥ 0${alternative ? `, ${alternative}` : ''}`;
+  if (typeof value !== 'number') failOption(owner, option, expected, value);
+  if (!Number.isFinite(value) || value < 0) failOption(owner, option, expected, value, RangeError);
+}
+
+function checkPositiveDuration(option: string, value: unknown) {
+  const expected = 'a finite number of milliseconds > 0';
+  if (typeof value !== 'number') failOption(owner, option, expected, value);
+  if (!Number.isFinite(value) || value <= 0) failOption(owner, option, expected, value, RangeError);
+}
+
+function checkRate(option: string, value: unknown) {
+  const expected = 'a number in (0, 1]';
+  if (typeof value !== 'number') failOption(owner, option, expected, value);
+  if (!(value > 0 && value <= 1)) failOption(owner, option, expected, value, RangeError);
+}
+
+function checkErrorRules(option: string, value: unknown) {
+  if (!Array.isArray(value)) {
+    failOption(owner, option, 'an array of error classes or predicates', value);
   }
-  if (!Number.isFinite(value) || value < 0) {
-    failOption(owner, option, 'a finite number of milliseconds ≥ 0', value, RangeError);
+  value.forEach((rule, index) => {
+    if (typeof rule !== 'function') {
+      failOption(owner, `${option}[${index}]`, 'an error class or a predicate function', rule);
+    }
+  });
+}
+
+const windowChecks: Record<'calls' | 'duration' | 'buckets', Check> = {
+  calls: checkCount,
+  duration: checkPositiveDuration,
+  buckets: checkCount,
+};
+
+/** `{ calls }` or `{ duration, buckets? }`: each field named `window.<field>` in errors. */
+function checkWindow(option: string, value: unknown) {
+  const expected = 'either { calls } or { duration, buckets? }';
+  const fields = typeof value === 'object' && value !== null ? Object.entries(value) : [];
+  for (const [field, fieldValue] of fields) {
+    if (!Object.hasOwn(windowChecks, field)) {
+      failOption(owner, `${option}.${field}`, `absent (${option} is ${expected})`, fieldValue);
+    }
   }
+  checkOptions(owner, `"${option}"`, value, prefixed(option, windowChecks));
+  const { calls, duration, buckets } = value as Record<string, unknown>;
+  if ((calls === undefined) === (duration === undefined)) {
+    failOption(owner, option, expected, value);
+  }
+  if (calls !== undefined && buckets !== undefined) {
+    failOption(owner, `${option}.buckets`, `absent with ${option}.calls (${expected})`, buckets);
+  }
+}
+
+/** Checks that report a nested field by its full name (`window.calls`). */
+function prefixed<K extends string>(prefix: string, checks: Record<K, Check>): Record<K, Check> {
+  const entries = Object.entries<Check>(checks).map(([field, check]) => [
+    field,
+    (_: string, value: unknown) => check(`${prefix}.${field}`, value),
+  ]);
+  return Object.fromEntries(entries) as Record<K, Check>;
+}
+
+/** The rules between options, checked once each option is known to be right on its own. */
+function checkCombinations(config: CircuitBreakerConfig) {
+  const rateRule = config.failureRate !== undefined || config.slowCallRate !== undefined;
+  for (const option of ['window', 'minimumCalls'] as const) {
+    if (config[option] !== undefined && !rateRule) {
+      needs(option, 'a rate rule ("failureRate" or "slowCallRate")');
+    }
+  }
+  if (config.slowCallDuration !== undefined && config.slowCallRate === undefined) {
+    needs('slowCallDuration', '"slowCallRate" (slow calls are tracked only then)');
+  }
+  const { minimumCalls, window } = config;
+  if (minimumCalls !== undefined && window && 'calls' in window && minimumCalls > window.calls) {
+    throw new RangeError(
+      `${owner}: "minimumCalls" must be at most "window.calls" (${window.calls}), received ${minimumCalls}: ` +
+        'a window of that size never holds enough calls to judge a rate',
+    );
+  }
+}
+
+function needs(option: keyof CircuitBreakerConfig, what: string): never {
+  throw new TypeError(`${owner}: "${option}" needs ${what}, which is not set`);
 }
 
 const storeMethods = [
@@ -150,7 +253,9 @@ const storeMethods = [
 export function validateStore(store: unknown): StateStore {
   if (!hasMethods(store, storeMethods)) {
     const expected = 'a store factory such as memoryStore(), returning a StateStore';
-    throw new TypeError(`${owner}: "store" must be ${expected}; it returned ${describe(store)}`);
+    throw new TypeError(
+      `${owner}: "store" must be ${expected}; it returned ${describeValue(store)}`,
+    );
   }
   return store as StateStore;
 }

@@ -1,15 +1,11 @@
 import type { CircuitBreakerConfig } from '../config/CircuitBreakerConfig.js';
 
 /**
- * The config that makes the errors `isNeither` holds for count as neither failure nor success.
- *
- * @remarks
- * Until the neutral `ignore` outcome lands (issue 10), the closest behaviour is `exclude`: such an error still
- * reaches the subscriber and never opens the circuit, but counts as a success (it resets `failCounter`, and
- * closes a half-open circuit). This is the one place to switch to `{ ignore: [isNeither] }`.
+ * The config that makes the errors `isNeither` holds for count as neither failure nor success (the `ignore`
+ * outcome): such an error reaches the subscriber, moves no counter and frees a half-open trial slot.
  */
 export function neitherFailureNorSuccess(
   isNeither: (error: unknown) => boolean,
-): Pick<CircuitBreakerConfig, 'exclude'> {
-  return { exclude: [isNeither] };
+): Pick<CircuitBreakerConfig, 'ignore'> {
+  return { ignore: [isNeither] };
 }

@@ -3,29 +3,22 @@ import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
 import type { RegistryEntry } from './RegistryEntry.js';
 import type { Membership } from './Membership.js';
 
-/**
- * The one place a registry entry is built. When breakers gain their own `snapshot()`, this becomes
- * `{ ...breaker.snapshot(), id, ... }`.
- */
+/** The one place a registry entry is built: the breaker's snapshot, and what the membership counted. */
 export function snapshotOf(breaker: CircuitBreaker, membership: Membership): RegistryEntry {
   const { id, failures, rejections, lastTransition } = membership;
   // Read from the Breaker itself: a class instance is much faster to read than the operator's accessors.
   const internal = breakerOf(breaker);
+  const failMax = internal.failMax;
   const entry: { -readonly [K in keyof RegistryEntry]: RegistryEntry[K] } = {
     id,
-    name: internal.name,
-    state: internal.state,
-    failCounter: internal.failCounter,
-    successCounter: internal.successCounter,
-    failMax: internal.failMax,
-    resetTimeout: internal.resetTimeout,
+    ...internal.snapshot(),
+    // JSON has no Infinity: a breaker with rate rules only has no consecutive limit.
+    failMax: Number.isFinite(failMax) ? failMax : null,
     calls: internal.callsAdmitted,
     failures,
     rejections,
   };
-  // Only present when set: JSON drops undefined anyway, and a snapshot compares equal to its JSON copy.
-  const retryAt = internal.retryAt;
-  if (retryAt !== undefined) entry.retryAt = retryAt;
+  // Only present when set: a snapshot compares equal to its JSON copy.
   if (lastTransition) entry.lastTransition = lastTransition;
   return entry;
 }

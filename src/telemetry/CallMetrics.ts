@@ -17,6 +17,7 @@ const outcomes: readonly CallOutcome[] = [
   'success',
   'failure',
   'excluded',
+  'ignored',
   'rejected',
   'cancelled',
 ];
@@ -32,6 +33,7 @@ const durationBuckets = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 
  */
 export class CallMetrics {
   private readonly calls: CounterLike;
+  private readonly slowCalls: CounterLike;
   private readonly duration: HistogramLike;
   private readonly state: ObservableGaugeLike;
   private readonly outcomeAttributes: Readonly<Record<CallOutcome, AttributesLike>>;
@@ -53,6 +55,11 @@ export class CallMetrics {
   constructor(name: string, meter: MeterLike) {
     this.calls = meter.createCounter(telemetryNames.callsCounter, {
       description: 'Calls through the circuit breaker, by outcome.',
+      unit: '{call}',
+    });
+    this.slowCalls = meter.createCounter(telemetryNames.slowCallsCounter, {
+      description:
+        'Slow calls through the circuit breaker (slower than slowCallDuration), by outcome; tracked with slowCallRate.',
       unit: '{call}',
     });
     this.duration = meter.createHistogram(telemetryNames.durationHistogram, {
@@ -87,9 +94,11 @@ export class CallMetrics {
         this.current = event.to;
         return;
       case 'success':
-        return this.record('error' in event ? 'excluded' : 'success', event.duration);
+        return this.record('error' in event ? 'excluded' : 'success', event.duration, event.slow);
       case 'failure':
-        return this.record('failure', event.duration);
+        return this.record('failure', event.duration, event.slow);
+      case 'neutral':
+        return this.record('ignored', event.duration);
       case 'ignored':
         // A stale outcome still was a call: it counts by what happened to it, though it moved no state.
         if (event.outcome === 'failure') return this.record('failure', event.duration);
@@ -107,10 +116,11 @@ export class CallMetrics {
     this.current = undefined;
   }
 
-  private record(outcome: CallOutcome, durationMs: number): void {
+  private record(outcome: CallOutcome, durationMs: number, slow?: true): void {
     const attributes = this.outcomeAttributes[outcome];
     this.calls.add(1, attributes);
     this.duration.record(durationMs / 1000, attributes);
+    if (slow) this.slowCalls.add(1, attributes);
   }
 }
 

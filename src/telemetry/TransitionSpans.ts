@@ -63,13 +63,21 @@ export class TransitionSpans {
     span.end();
   }
 
-  private transitionAttributes({ from, to, reason, failCounter }: TransitionEvent) {
-    return {
+  private transitionAttributes(event: TransitionEvent) {
+    const { from, to, reason, failCounter, failureRate, slowCallRate } = event;
+    const common = {
       [attributes.name]: this.name,
       [attributes.previousState]: from,
       [attributes.state]: to,
       [attributes.reason]: reason,
       [attributes.failureCount]: failCounter,
+    };
+    // A rate trip says what the window's rates were.
+    if (failureRate === undefined || slowCallRate === undefined) return common;
+    return {
+      ...common,
+      [attributes.failureRate]: failureRate,
+      [attributes.slowCallRate]: slowCallRate,
     };
   }
 

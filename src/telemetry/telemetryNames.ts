@@ -9,6 +9,7 @@ export const telemetryNames = {
   rejectedEvent: 'circuit_breaker.rejected',
   callsCounter: 'circuit_breaker.calls',
   durationHistogram: 'circuit_breaker.call.duration',
+  slowCallsCounter: 'circuit_breaker.slow_calls',
   stateGauge: 'circuit_breaker.state',
   attributes: {
     name: 'circuit_breaker.name',
@@ -16,9 +17,11 @@ export const telemetryNames = {
     state: 'circuit_breaker.state',
     failureCount: 'circuit_breaker.failure_count',
     reason: 'circuit_breaker.reason',
+    failureRate: 'circuit_breaker.failure_rate',
+    slowCallRate: 'circuit_breaker.slow_call_rate',
     outcome: 'circuit_breaker.outcome',
   },
 } as const;
 
 /** The values of `circuit_breaker.outcome` on `circuit_breaker.calls` and `circuit_breaker.call.duration`. */
-export type CallOutcome = 'success' | 'failure' | 'excluded' | 'rejected' | 'cancelled';
+export type CallOutcome = 'success' | 'failure' | 'excluded' | 'ignored' | 'rejected' | 'cancelled';
