@@ -38,9 +38,11 @@ function laggingStore(lag: number): StateStoreFactory {
       settle: (now) => store.settle(now - lag),
       acquire: (now) => store.acquire(now - lag),
       release: (permit) => store.release(permit),
-      recordSuccess: (permit) => store.recordSuccess(permit),
-      recordFailure: (permit, now) => store.recordFailure(permit, now),
+      recordSuccess: (permit, now, duration) => store.recordSuccess(permit, now, duration),
+      recordFailure: (permit, now, duration, error) =>
+        store.recordFailure(permit, now, duration, error),
       force: (to, now) => store.force(to, now),
+      snapshot: (now) => store.snapshot(now),
       dispose: () => store.dispose(),
     };
   };

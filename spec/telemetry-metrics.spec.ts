@@ -9,8 +9,8 @@ import type { Histogram } from '@opentelemetry/sdk-metrics';
 import { NEVER, Subject, VirtualTimeScheduler, of, switchMap, throwError, timer } from 'rxjs';
 import type { Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker } from '../src/index.js';
-import type { CircuitBreakerConfig } from '../src/index.js';
+import { circuitBreaker, circuitStates } from '../src/index.js';
+import type { CircuitBreakerConfig, CircuitState } from '../src/index.js';
 import { pointsOf, registerTelemetrySdk, withoutName } from './support/telemetrySdk.js';
 
 const sdk = registerTelemetrySdk();
@@ -173,26 +173,26 @@ describe('circuit_breaker.call.duration', () => {
 describe('circuit_breaker.state', () => {
   it('reports one series per state, 1 for the current one', async () => {
     const { breaker, scheduler } = breakerFor('gauge', { failMax: 1 });
-    const series = (closed: number, open: number, halfOpen: number) => [
-      { 'circuit_breaker.state': 'closed', value: closed },
-      { 'circuit_breaker.state': 'open', value: open },
-      { 'circuit_breaker.state': 'half-open', value: halfOpen },
-    ];
+    const series = (current: CircuitState) =>
+      circuitStates.map((state) => ({
+        'circuit_breaker.state': state,
+        value: state === current ? 1 : 0,
+      }));
 
-    expect(await stateSeries('gauge')).toEqual(series(1, 0, 0));
+    expect(await stateSeries('gauge')).toEqual(series('closed'));
     run(breaker(throwError(() => new Error('down'))));
-    expect(await stateSeries('gauge')).toEqual(series(0, 1, 0));
+    expect(await stateSeries('gauge')).toEqual(series('open'));
     scheduler.flush();
-    expect(await stateSeries('gauge')).toEqual(series(0, 0, 1));
+    expect(await stateSeries('gauge')).toEqual(series('half-open'));
     run(breaker(of('trial')));
-    expect(await stateSeries('gauge')).toEqual(series(1, 0, 0));
+    expect(await stateSeries('gauge')).toEqual(series('closed'));
   });
 
   it('has unit 1', async () => {
     breakerFor('gauge-descriptor');
     const metric = await sdk.collect('circuit_breaker.state');
     expect(metric?.descriptor).toMatchObject({ name: 'circuit_breaker.state', unit: '1' });
-    expect(pointsOf(metric, 'gauge-descriptor')).toHaveLength(3);
+    expect(pointsOf(metric, 'gauge-descriptor')).toHaveLength(circuitStates.length);
   });
 
   it('reports 0 for every state once the breaker is disposed, then stops reporting it', async () => {
@@ -211,11 +211,11 @@ describe('circuit_breaker.state', () => {
     };
     const { breaker } = breakerFor('gauge-disposed', { meter, failMax: 1 });
     run(breaker(throwError(() => new Error('down'))));
-    expect((await observed()).sort()).toEqual([0, 0, 1]);
+    expect((await observed()).sort()).toEqual([0, 0, 0, 0, 1]);
 
     breaker.dispose();
 
-    expect(await observed()).toEqual([0, 0, 0]);
+    expect(await observed()).toEqual([0, 0, 0, 0, 0]);
     expect(await observed()).toEqual([]);
   });
 

@@ -252,9 +252,11 @@ describe('transitions mirrored from another process', () => {
         settle: (now) => local.settle(now),
         acquire: (now) => local.acquire(now),
         release: (permit) => local.release(permit),
-        recordSuccess: (permit) => local.recordSuccess(permit),
-        recordFailure: (permit, now) => local.recordFailure(permit, now),
+        recordSuccess: (permit, now, duration) => local.recordSuccess(permit, now, duration),
+        recordFailure: (permit, now, duration, error) =>
+          local.recordFailure(permit, now, duration, error),
         force: (to, now) => local.force(to, now),
+        snapshot: (now) => local.snapshot(now),
         dispose: () => local.dispose(),
       };
     };

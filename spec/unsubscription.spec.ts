@@ -112,9 +112,12 @@ const asynchronousMemoryStore: StateStoreFactory = (context) => {
     settle: (now) => Promise.resolve(store.settle(now)),
     acquire: (now) => Promise.resolve(store.acquire(now)),
     release: (permit) => store.release(permit),
-    recordSuccess: (permit) => Promise.resolve(store.recordSuccess(permit)),
-    recordFailure: (permit, now) => Promise.resolve(store.recordFailure(permit, now)),
+    recordSuccess: (permit, now, duration) =>
+      Promise.resolve(store.recordSuccess(permit, now, duration)),
+    recordFailure: (permit, now, duration, error) =>
+      Promise.resolve(store.recordFailure(permit, now, duration, error)),
     force: (to, now) => Promise.resolve(store.force(to, now)),
+    snapshot: (now) => store.snapshot(now),
     dispose: () => store.dispose(),
   };
 };

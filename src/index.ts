@@ -39,7 +39,14 @@ export type {
 export { circuitStates } from './core/CircuitState.js';
 export type { CircuitState, Transition, TransitionReason } from './core/CircuitState.js';
 // The store-author API (StateStore, the states a store keeps, the state machine) is `rxjs-circuit-breaker/store`.
+export type { Opening, ResetTimeout, WindowSettings } from './core/BreakerState.js';
+export type { BreakerSnapshot } from './core/BreakerSnapshot.js';
+export { exponentialBackoff } from './core/exponentialBackoff.js';
+export type { ExponentialBackoffOptions } from './core/exponentialBackoff.js';
 export { memoryStore } from './core/memoryStore.js';
+export type { MemoryStoreOptions } from './core/memoryStore.js';
+export type { WindowFigures } from './core/OutcomeWindow.js';
+export type { InitialState, LegacyState } from './core/restoreSnapshot.js';
 export type { AttributesLike } from './telemetry/AttributesLike.js';
 export type {
   CounterLike,

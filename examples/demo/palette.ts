@@ -21,7 +21,13 @@ export function palette(colour: boolean): Palette {
   const green = sgr(32);
   const red = sgr(31);
   const yellow = sgr(33);
-  const stateColour = { closed: green, open: red, 'half-open': yellow } as const;
+  const stateColour = {
+    closed: green,
+    open: red,
+    'half-open': yellow,
+    isolated: red,
+    disabled: sgr(2),
+  } as const;
   return {
     green,
     red,

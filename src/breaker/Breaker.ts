@@ -46,7 +46,9 @@ export class Breaker {
   callsInFlight = 0;
   callsAdmitted = 0;
 
-  private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
+  private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] } & {
+    resetTimeout: number;
+  };
   private readonly store: StateStore;
   private readonly events = new Subject<CircuitBreakerEvent>();
   private halfOpenTimer?: Subscription;
@@ -249,7 +251,8 @@ export class Breaker {
 
   /** Records a completion (or an excluded error, passed as `excluded`). */
   succeed(permit: Permit, call: CallInfo, excluded?: { error: unknown }): MaybePromise<void> {
-    const recorded = this.store.recordSuccess(permit);
+    const now = this.now();
+    const recorded = this.store.recordSuccess(permit, now, now - call.startedAt);
     if (!(recorded instanceof Promise)) return this.succeeded(recorded, call, excluded);
     return recorded.then(
       (answer) => this.succeeded(answer, call, excluded),
@@ -262,8 +265,9 @@ export class Breaker {
     if (isExcluded(this.config.exclude, error)) {
       return whenReady(this.succeed(permit, call, { error }), () => error);
     }
+    const now = this.now();
     return whenReady(
-      this.store.recordFailure(permit, this.now()),
+      this.store.recordFailure(permit, now, now - call.startedAt, error),
       ({ counted, transition, state }) => {
         const time = this.now();
         const duration = time - call.startedAt;

@@ -1,3 +1,5 @@
+import { describeValue } from '../core/invalidInput.js';
+
 /** Checks one option's value; throws an error naming the option when the value is wrong. */
 export type Check = (option: string, value: unknown) => void;
 
@@ -15,7 +17,7 @@ export function checkOptions<K extends string>(
   checks: Readonly<Record<K, Check>>,
 ): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw new TypeError(`${owner}: ${what} must be an object, received ${describe(options)}`);
+    throw new TypeError(`${owner}: ${what} must be an object, received ${describeValue(options)}`);
   }
   for (const [option, value] of Object.entries(options)) {
     // Own keys only: `toString`, `constructor` or a `__proto__` from JSON.parse are unknown options, not the
@@ -35,7 +37,7 @@ export function failOption(
   value: unknown,
   kind: typeof TypeError = TypeError,
 ): never {
-  throw new kind(`${owner}: "${option}" must be ${expected}, received ${describe(value)}`);
+  throw new kind(`${owner}: "${option}" must be ${expected}, received ${describeValue(value)}`);
 }
 
 /** Whether `value` is an object with each of `methods` (a structural check). */
@@ -44,16 +46,6 @@ export function hasMethods(value: unknown, methods: readonly string[]): boolean 
   return methods.every(
     (method) => typeof (value as Record<string, unknown>)[method] === 'function',
   );
-}
-
-/** A value as an error message shows it: short, and never the whole of an object. */
-export function describe(value: unknown): string {
-  if (typeof value === 'bigint') return `${value}n`;
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'function') return `function ${value.name || '(anonymous)'}`;
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object' && value !== null) return 'an object';
-  return String(value);
 }
 
 /** Names the known option closest to a typo (at most two edits away, ignoring case). */

@@ -6,7 +6,8 @@ import type { StateStore, StateStoreFactory } from '../core/StateStore.js';
 import { defaultMeter, defaultTracer } from '../telemetry/defaultTelemetry.js';
 import type { MeterLike } from '../telemetry/MeterLike.js';
 import type { TracerLike } from '../telemetry/TracerLike.js';
-import { checkOptions, describe, failOption, hasMethods } from './checkOptions.js';
+import { describeValue } from '../core/invalidInput.js';
+import { checkOptions, failOption, hasMethods } from './checkOptions.js';
 import type { Check } from './checkOptions.js';
 import { breakerRegistry } from '../registry/defaultRegistry.js';
 import { isRegistry } from '../registry/registryHooks.js';
@@ -150,7 +151,9 @@ const storeMethods = [
 export function validateStore(store: unknown): StateStore {
   if (!hasMethods(store, storeMethods)) {
     const expected = 'a store factory such as memoryStore(), returning a StateStore';
-    throw new TypeError(`${owner}: "store" must be ${expected}; it returned ${describe(store)}`);
+    throw new TypeError(
+      `${owner}: "store" must be ${expected}; it returned ${describeValue(store)}`,
+    );
   }
   return store as StateStore;
 }

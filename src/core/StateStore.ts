@@ -1,5 +1,6 @@
 import type { SchedulerLike } from 'rxjs';
 import type { CircuitState, Transition } from './CircuitState.js';
+import type { BreakerSnapshot } from './BreakerSnapshot.js';
 import type { BreakerSettings, BreakerState } from './BreakerState.js';
 import type { Admission, Permit, Recorded, Step } from './stateMachine.js';
 
@@ -22,6 +23,9 @@ export type MaybePromise<T> = T | Promise<T>;
  * A store never throws into a call and never rejects: when its backend fails it reports the error through
  * {@link StoreContext.reportError} and decides on its local copy.
  *
+ * A store that keeps the window of the rate rules (`failureRate`, `slowCallRate`) records counted outcomes in it
+ * and empties it on every transition.
+ *
  * @public
  */
 export interface StateStore {
@@ -31,12 +35,30 @@ export interface StateStore {
   settle(now: number): MaybePromise<Step>;
   /** Admits a call or refuses it. */
   acquire(now: number): MaybePromise<Admission>;
-  /** Gives back the permit of a call that ended without an outcome. */
+  /**
+   * Gives back the permit of a call that ended without an outcome: unsubscribed before it delivered anything, or
+   * ended with an ignored error (neither success nor failure: nothing is recorded, a trial slot is freed).
+   */
   release(permit: Permit): void;
-  recordSuccess(permit: Permit): MaybePromise<Recorded>;
-  recordFailure(permit: Permit, now: number): MaybePromise<Recorded>;
-  /** A manual transition. */
+  /**
+   * A success (or an excluded error) at `now`, `duration` ms after the call's admission (a slow call when slow
+   * calls are tracked).
+   */
+  recordSuccess(permit: Permit, now: number, duration: number): MaybePromise<Recorded>;
+  /**
+   * A failure at `now`, `duration` ms after the call's admission; `error` is what the call failed with (given to a
+   * `resetTimeout` function if it trips the circuit).
+   */
+  recordFailure(
+    permit: Permit,
+    now: number,
+    duration: number,
+    error: unknown,
+  ): MaybePromise<Recorded>;
+  /** A manual transition, to any state from any state. */
   force(to: CircuitState, now: number): MaybePromise<Step>;
+  /** The state (and window figures) as read at `now`, as plain data (see {@link BreakerSnapshot}). */
+  snapshot(now: number): BreakerSnapshot;
   /** Stops background work (subscriptions, timers); leaves user-owned resources open. */
   dispose(): void;
 }

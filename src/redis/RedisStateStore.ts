@@ -3,6 +3,9 @@ import type { Subscription } from 'rxjs';
 import type { CircuitState } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
 import { initialState } from '../core/BreakerState.js';
+import type { BreakerSnapshot } from '../core/BreakerSnapshot.js';
+import { snapshotOf } from '../core/BreakerSnapshot.js';
+import { fallbackResetTimeout } from '../core/openTime.js';
 import type { MaybePromise, StateStore, StoreContext } from '../core/StateStore.js';
 import * as machine from '../core/stateMachine.js';
 import type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
@@ -103,10 +106,10 @@ export class RedisStateStore implements StateStore {
     // The hot path: a state carries its generation, so it serves as the permit (no allocation).
     if (state.name === 'closed') return { state, permit: state };
     const trialId = `${this.origin}:${++this.permitCount}`;
-    const { resetTimeout, halfOpenMaxCalls } = this.context.settings;
+    const { halfOpenMaxCalls } = this.context.settings;
     return this.run(
       'acquire',
-      [resetTimeout, halfOpenMaxCalls, trialId, this.options.trialPermitTtl],
+      [this.resetTimeout, halfOpenMaxCalls, trialId, this.options.trialPermitTtl],
       (reply, shared) => {
         if (!reply.flag) return { state: shared, transition: ownTransition(reply) };
         const permit: RedisPermit =
@@ -176,13 +179,18 @@ export class RedisStateStore implements StateStore {
   }
 
   force(to: CircuitState, now: number): MaybePromise<Step> {
-    if (this.decidesLocally('force', true)) return this.keep(machine.force(this.state, to, now));
+    if (this.decidesLocally('force', true))
+      return this.keep(machine.force(this.state, to, now, this.context.settings));
     return this.run(
       'force',
       [to],
       (reply, shared) => ({ state: shared, transition: ownTransition(reply) }),
-      () => this.keep(machine.force(this.state, to, this.now())),
+      () => this.keep(machine.force(this.state, to, this.now(), this.context.settings)),
     );
+  }
+
+  snapshot(now: number): BreakerSnapshot {
+    return snapshotOf(this.context.name, this.state, now, this.context.settings);
   }
 
   dispose(): void {
@@ -198,6 +206,12 @@ export class RedisStateStore implements StateStore {
     this.resync.stop();
   }
 
+  /** The scripts take a number: a `resetTimeout` function is not shared through Redis yet. */
+  private get resetTimeout(): number {
+    const { resetTimeout } = this.context.settings;
+    return typeof resetTimeout === 'number' ? resetTimeout : fallbackResetTimeout;
+  }
+
   private settleWithin(now: number, attempts: number): MaybePromise<Step> {
     const state = this.state;
     if (state.name !== 'open' || now < machine.halfOpenAt(state, this.context.settings))
@@ -206,13 +220,13 @@ export class RedisStateStore implements StateStore {
     if (this.decidesLocally('settle', true)) return decide();
     return this.run(
       'settle',
-      [this.context.settings.resetTimeout],
+      [this.resetTimeout],
       (reply, shared): MaybePromise<Step> => {
         const transition = ownTransition(reply);
         if (transition || shared.name !== 'open' || attempts <= 1)
           return { state: shared, transition };
         // Redis's clock has not reached the deadline yet (the local estimate of it was a little early).
-        const left = reply.shared.openedAt + this.context.settings.resetTimeout - reply.redisNow;
+        const left = reply.shared.openedAt + this.resetTimeout - reply.redisNow;
         const delay = Math.max(
           1,
           left,
@@ -412,7 +426,7 @@ export class RedisStateStore implements StateStore {
     const fallback = this.options.fallbackState;
     if (fallback === undefined || fallback === this.state.name) return;
     const before = this.state.name;
-    this.state = machine.force(this.state, fallback, this.now()).state;
+    this.state = machine.force(this.state, fallback, this.now(), this.context.settings).state;
     this.local.diverge();
     this.emitRemote(before, fallback);
   }

@@ -42,15 +42,28 @@ export function toBreakerState(
   toLocalTime: (redisMs: number) => number,
 ): BreakerState {
   const { name, generation, failCounter } = shared;
-  if (name === 'closed') return { name, generation, failCounter };
-  if (name === 'open')
-    return { name, generation, failCounter, openedAt: toLocalTime(shared.openedAt) };
+  // Redis keeps no attempt, open time or trial deadlines yet: the numeric resetTimeout is read live, and each
+  // trial permit's deadline is kept in Redis (trialPermitTtl), so the mirror's trials never expire locally.
+  const attempt = 0;
+  if (name === 'open') {
+    return {
+      name,
+      generation,
+      failCounter,
+      attempt,
+      openedAt: toLocalTime(shared.openedAt),
+      openFor: 0,
+    };
+  }
+  if (name !== 'half-open') return { name, generation, failCounter, attempt };
   return {
     name,
     generation,
     failCounter,
+    attempt,
     successCounter: shared.successCounter,
-    trials: shared.trials,
+    trialDeadlines: Array.from({ length: shared.trials }, () => Infinity),
+    since: toLocalTime(shared.openedAt),
   };
 }
 
