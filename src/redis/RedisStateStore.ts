@@ -53,6 +53,11 @@ const settleAttempts = 3;
  * elsewhere arrive by pub/sub and are reported through `context.reportTransition`; a full read resynchronises the mirror on
  * every (re)connect.
  *
+ * The issue-10 state rules are shared: one `attempt` counter for the fleet, the open time chosen by the process
+ * that opens the circuit (its `resetTimeout` evaluated there) and stored with the opening so that every process
+ * reads one `retryAt`, `maxHalfOpenWait` judged on Redis's clock, and the `isolated` and `disabled` states. The
+ * rate windows are not yet (`redisStore` is to refuse them, naming the option).
+ *
  * When Redis is unreachable (the client is not ready, a command failed or timed out) the store reports it, enters
  * "local" mode, and applies the state machine to the mirror (switched to `fallbackState` if one is set) until a
  * read succeeds again. Calls admitted in local mode are counted only in local mode.
