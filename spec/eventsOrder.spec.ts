@@ -51,7 +51,7 @@ describe('the order of events$', () => {
       d: { type: 'failure', time: 5, error: boom, failCounter: 1, duration: 1 },
       e: { type: 'call', time: 10, trial: false },
       f: { type: 'failure', time: 11, error: boom, failCounter: 2, duration: 1 },
-      t: { type: 'transition', time: 11, from: 'closed', to: 'open', reason: 'failure_threshold', cause: boom, failCounter: 2, successCounter: 0 },
+      t: { type: 'transition', time: 11, from: 'closed', to: 'open', reason: 'failure_threshold', retryAt: 31, cause: boom, failCounter: 2, successCounter: 0 },
       r: { type: 'rejected', time: 15, state: 'open' },
       h: { type: 'transition', time: 31, from: 'open', to: 'half-open', reason: 'reset_timeout', cause: undefined, failCounter: 2, successCounter: 0 },
     } as Record<string, CircuitBreakerEvent>);
