@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { close, waitFor } from './support/redisClients.js';
+import { close, commandCalls, waitFor } from './support/redisClients.js';
 import { startRedisServer } from './support/redisServer.js';
 import type { RedisServer } from './support/redisServer.js';
 import { startWorker } from './support/redisWorkers.js';
@@ -88,7 +88,7 @@ describe('a fleet of four processes on one redisStore', () => {
     expect(await failures(late, 1)).toEqual(['failed']);
   });
 
-  it('is disabled by one process: every call in every process runs and is counted, and nothing trips', async () => {
+  it('is disabled by one process: every call in every process runs (successes with no round trip), failures are counted, and nothing trips', async () => {
     const namespace = 'fleet-disable';
     const fleet = await spawnWorkers(4, { namespace, failMax: 3 });
     const heard = Promise.all(
@@ -97,6 +97,14 @@ describe('a fleet of four processes on one redisStore', () => {
 
     await ask(fleet[0], { op: 'force', to: 'disabled' }, 'forced');
     await heard;
+    await redis.config('RESETSTAT');
+    await Promise.all(
+      fleet.map((worker) => ask(worker, { op: 'succeed', calls: 50 }, 'succeeded')),
+    );
+    // Successful calls in a disabled circuit cost no Redis command (beside this spec's own, and an `info` that
+    // ioredis would send if a connection dropped on a loaded machine).
+    const sent = Object.keys(await commandCalls(redis));
+    expect(sent.filter((command) => !['config|resetstat', 'info'].includes(command))).toEqual([]);
     const errors = await Promise.all(fleet.map((worker) => failures(worker, 5)));
 
     // 20 failures against failMax 3: all ran (failed with their own error), none tripped or was refused.
