@@ -2,7 +2,10 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { BreakerSettings, BreakerState } from '../src/core/BreakerState.js';
 import { initialState } from '../src/core/BreakerState.js';
+import { circuitStates } from '../src/core/CircuitState.js';
 import type { CircuitState, Transition } from '../src/core/CircuitState.js';
+import { exponentialBackoff } from '../src/core/exponentialBackoff.js';
+import { openTime } from '../src/core/openTime.js';
 import * as machine from '../src/core/stateMachine.js';
 import type { Permit, Step } from '../src/core/stateMachine.js';
 import { redisKeys } from '../src/redis/keys.js';
@@ -11,7 +14,7 @@ import { parseScriptReply } from '../src/redis/parseReply.js';
 import { defineScripts, runScript } from '../src/redis/scripts.js';
 import type { ScriptName } from '../src/redis/scripts.js';
 import type { ScriptReply } from '../src/redis/sharedState.js';
-import { toBreakerState } from '../src/redis/sharedState.js';
+import { ownTransition, toBreakerState } from '../src/redis/sharedState.js';
 import { namespaces } from './support/namespaces.js';
 import { useRedisServer } from './support/useRedisServer.js';
 
@@ -40,6 +43,8 @@ interface Held extends Permit {
 
 /** How many scripts ran and were compared, over all runs. */
 let steps = 0;
+/** The states, transition reasons and attempts (backoff) the compared steps went through, over all runs. */
+const seen = new Set<string>();
 
 /** One run: the in-memory state beside the Redis keys, and the calls admitted and not finished. */
 class World {
@@ -48,9 +53,23 @@ class World {
   private trialCount = 0;
 
   constructor(
-    readonly settings: BreakerSettings & { readonly resetTimeout: number },
+    readonly settings: BreakerSettings,
     private readonly keys: RedisKeys,
   ) {}
+
+  /** The script arguments the Redis store derives from the settings and its mirror (here: the memory side). */
+  get reset(): number | '' {
+    const { resetTimeout } = this.settings;
+    return typeof resetTimeout === 'number' ? resetTimeout : '';
+  }
+
+  get wait(): number | '' {
+    return this.settings.maxHalfOpenWait ?? '';
+  }
+
+  get openFor(): number {
+    return openTime(this.settings, this.memory.attempt + 1, undefined);
+  }
 
   nextTrialId(): string {
     this.trialCount += 1;
@@ -69,11 +88,18 @@ class World {
     return parseScriptReply(raw);
   }
 
-  /** Moves the moment an open circuit opened `ms` into the past, on both sides (other states have no deadline). */
+  /**
+   * Moves the moment an open circuit opened, or a half-open one became half-open, `ms` into the past on both
+   * sides (other states have no deadline).
+   */
   async age(ms: number): Promise<void> {
-    if (this.memory.name !== 'open') return;
-    this.memory = { ...this.memory, openedAt: this.memory.openedAt - ms };
-    await server.admin.hincrby(this.keys.state, 'o', -ms);
+    if (this.memory.name === 'open') {
+      this.memory = { ...this.memory, openedAt: this.memory.openedAt - ms };
+      await server.admin.hincrby(this.keys.state, 'o', -ms);
+    } else if (this.memory.name === 'half-open') {
+      this.memory = { ...this.memory, since: this.memory.since - ms };
+      await server.admin.hincrby(this.keys.state, 't', -ms);
+    }
   }
 }
 
@@ -92,13 +118,9 @@ function fromStep(step: Step, answer?: boolean): Outcome {
   return { state: step.state, transition: step.transition, answer };
 }
 
-function fromReply(reply: ScriptReply, answer?: boolean): Outcome {
-  const { own, shared } = reply;
-  return {
-    state: toBreakerState(shared, (ms) => ms),
-    transition: own && { from: own.from, to: shared.name, reason: own.reason },
-    answer,
-  };
+function fromReply(world: World, reply: ScriptReply, answer?: boolean): Outcome {
+  const state = toBreakerState(reply.shared, (ms) => ms);
+  return { state, transition: ownTransition(reply, state, world.settings), answer };
 }
 
 /** One step on both sides: the script first (for Redis's `now`), then the in-memory rule at that `now`. */
@@ -112,7 +134,9 @@ async function both(
   const reply = await world.script(name, args);
   const memory = rule(world, reply.redisNow);
   world.memory = memory.state;
-  expect(fromReply(reply, answered ? reply.flag : undefined)).toEqual(memory);
+  seen.add(memory.state.name).add(`attempt ${Math.min(memory.state.attempt, 3)}`);
+  if (memory.transition) seen.add(memory.transition.reason);
+  expect(fromReply(world, reply, answered ? reply.flag : undefined)).toEqual(memory);
 }
 
 /** Compares the states after a step that has no script of its own. */
@@ -134,9 +158,10 @@ function operation(label: string, run: Operation['run']): Operation {
 const operations: Record<string, fc.Arbitrary<Operation>> = {
   acquire: fc.constant(
     operation('acquire', async (world) => {
-      const { resetTimeout, halfOpenMaxCalls } = world.settings;
+      const { halfOpenMaxCalls } = world.settings;
       const trialId = world.nextTrialId();
-      const args = [resetTimeout, halfOpenMaxCalls, trialId, trialPermitTtl];
+      const { reset, wait, openFor } = world;
+      const args = [reset, halfOpenMaxCalls, trialId, trialPermitTtl, wait, openFor];
       let granted: Permit | undefined;
       await both(world, 'acquire', args, true, (w, now) => {
         const admission = machine.acquire(w.memory, now, w.settings);
@@ -161,7 +186,8 @@ const operations: Record<string, fc.Arbitrary<Operation>> = {
     operation(`failure #${pick}`, async (world) => {
       const permit = world.take(pick);
       if (!permit) return;
-      await both(world, 'failure', [permit.generation, world.settings.failMax], true, (w, now) => {
+      const args = [permit.generation, world.settings.failMax, world.openFor];
+      await both(world, 'failure', args, true, (w, now) => {
         const recorded = machine.recordFailure(w.memory, permit, now, w.settings);
         return fromStep(recorded, recorded.counted);
       });
@@ -180,16 +206,16 @@ const operations: Record<string, fc.Arbitrary<Operation>> = {
   ),
   settle: fc.constant(
     operation('settle', (world) =>
-      both(world, 'settle', [world.settings.resetTimeout], false, (w, now) =>
+      both(world, 'settle', [world.reset, world.wait, world.openFor], false, (w, now) =>
         fromStep(machine.settle(w.memory, now, w.settings)),
       ),
     ),
   ),
   force: fc
-    .constantFrom<CircuitState>('closed', 'open', 'half-open')
+    .constantFrom<CircuitState>(...circuitStates)
     .map((to) =>
       operation(`force ${to}`, (world) =>
-        both(world, 'force', [to], false, (w, now) =>
+        both(world, 'force', [to, world.openFor], false, (w, now) =>
           fromStep(machine.force(w.memory, to, now, w.settings)),
         ),
       ),
@@ -202,16 +228,26 @@ const operations: Record<string, fc.Arbitrary<Operation>> = {
   ),
 };
 
-const settings = fc.record({
-  failMax: fc.integer({ min: 1, max: 4 }),
-  resetTimeout: fc.integer({ min: 1, max: 5000 }),
-  successThreshold: fc.integer({ min: 1, max: 3 }),
-  halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
-});
+/** A deterministic backoff (the jitter of `exponentialBackoff` is injectable; none here). */
+const backoff = fc
+  .record({ initial: fc.integer({ min: 1, max: 2000 }), max: fc.integer({ min: 2000, max: 8000 }) })
+  .map((options) => exponentialBackoff(options));
+
+const settings = fc.record(
+  {
+    failMax: fc.integer({ min: 1, max: 4 }),
+    resetTimeout: fc.oneof(fc.integer({ min: 1, max: 5000 }), backoff),
+    successThreshold: fc.integer({ min: 1, max: 3 }),
+    halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
+    maxHalfOpenWait: fc.integer({ min: 1, max: 5000 }),
+  },
+  { requiredKeys: ['failMax', 'resetTimeout', 'successThreshold', 'halfOpenMaxCalls'] },
+);
 
 describe('the Lua scripts and the in-memory rules', () => {
   it('agree on states, transitions and answers over random sequences of operations', async () => {
     steps = 0;
+    seen.clear();
     await fc.assert(
       fc.asyncProperty(
         settings,
@@ -226,5 +262,18 @@ describe('the Lua scripts and the in-memory rules', () => {
     );
     // Thousands of steps went through both copies (without a failure, fast-check ran each sequence once).
     expect(steps).toBeGreaterThan(2000);
+    // ...and through every rule the scripts share: backoff (a third opening before a close), the half-open time
+    // limit, the held states.
+    for (const rule of [
+      ...circuitStates,
+      'attempt 3',
+      'failure_threshold',
+      'trial_failure',
+      'trial_success',
+      'reset_timeout',
+      'half_open_timeout',
+      'manual',
+    ])
+      expect(seen, rule).toContain(rule);
   });
 });

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Subscription } from 'rxjs';
-import type { CircuitState } from '../core/CircuitState.js';
+import type { CircuitState, Transition } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
 import { initialState } from '../core/BreakerState.js';
 import type { BreakerSnapshot } from '../core/BreakerSnapshot.js';
 import { snapshotOf } from '../core/BreakerSnapshot.js';
-import { fallbackResetTimeout } from '../core/openTime.js';
+import { openTime } from '../core/openTime.js';
 import type { MaybePromise, StateStore, StoreContext } from '../core/StateStore.js';
 import * as machine from '../core/stateMachine.js';
 import type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
@@ -23,7 +23,7 @@ import { badDataError, storeError, unavailableError } from './storeErrors.js';
 import { defineScripts, runScript } from './scripts.js';
 import type { ScriptName } from './scripts.js';
 import type { ScriptReply } from './sharedState.js';
-import { ownTransition, recorded, toBreakerState } from './sharedState.js';
+import { ownTransition, toBreakerState } from './sharedState.js';
 import { listen } from './subscriberHub.js';
 import type { ResolvedRedisStoreOptions } from './validateRedisStoreOptions.js';
 import { withTimeout } from './withTimeout.js';
@@ -52,6 +52,11 @@ const settleAttempts = 3;
  * decision is one Lua script, whose reply carries the whole shared state and Redis's clock. Transitions made
  * elsewhere arrive by pub/sub and are reported through `context.reportTransition`; a full read resynchronises the mirror on
  * every (re)connect.
+ *
+ * The issue-10 state rules are shared: one `attempt` counter for the fleet, the open time chosen by the process
+ * that opens the circuit (its `resetTimeout` evaluated there) and stored with the opening so that every process
+ * reads one `retryAt`, `maxHalfOpenWait` judged on Redis's clock, and the `isolated` and `disabled` states. The
+ * rate windows are not yet (`redisStore` is to refuse them, naming the option).
  *
  * When Redis is unreachable (the client is not ready, a command failed or timed out) the store reports it, enters
  * "local" mode, and applies the state machine to the mirror (switched to `fallbackState` if one is set) until a
@@ -99,24 +104,30 @@ export class RedisStateStore implements StateStore {
   acquire(now: number): MaybePromise<Admission> {
     if (!this.resync.firstDone) return this.resync.firstRead().then(() => this.acquire(this.now()));
     const state = this.state;
+    // Refused on the mirror: an open circuit before its retry time, an isolated one (until a manual transition,
+    // which every process hears by pub/sub).
+    if (state.name === 'isolated') return { state };
     if (state.name === 'open' && now < machine.halfOpenAt(state, this.context.settings)) {
       return { state };
     }
-    if (this.decidesLocally('acquire', state.name !== 'closed')) return this.acquireLocally(now);
+    const free = state.name === 'closed' || state.name === 'disabled';
+    if (this.decidesLocally('acquire', !free)) return this.acquireLocally(now);
     // The hot path: a state carries its generation, so it serves as the permit (no allocation).
-    if (state.name === 'closed') return { state, permit: state };
+    if (free) return { state, permit: state };
     const trialId = `${this.origin}:${++this.permitCount}`;
     const { halfOpenMaxCalls } = this.context.settings;
+    const { trialPermitTtl } = this.options;
     return this.run(
       'acquire',
-      [this.resetTimeout, halfOpenMaxCalls, trialId, this.options.trialPermitTtl],
+      [this.reset, halfOpenMaxCalls, trialId, trialPermitTtl, this.wait, this.openFor()],
       (reply, shared) => {
-        if (!reply.flag) return { state: shared, transition: ownTransition(reply) };
+        const transition = this.ownTransition(reply, shared);
+        if (!reply.flag) return { state: shared, transition };
         const permit: RedisPermit =
           shared.name === 'half-open'
             ? { generation: shared.generation, trialId }
             : { generation: shared.generation };
-        return { state: shared, transition: ownTransition(reply), permit };
+        return { state: shared, transition, permit };
       },
       () => this.acquireLocally(this.now()),
     );
@@ -147,7 +158,8 @@ export class RedisStateStore implements StateStore {
     const nothingToShare =
       state.generation !== permit.generation ||
       state.name === 'open' ||
-      (state.name === 'closed' && state.failCounter === 0);
+      state.name === 'isolated' ||
+      ((state.name === 'closed' || state.name === 'disabled') && state.failCounter === 0);
     if (localEpoch === undefined && nothingToShare)
       return machine.recordSuccess(state, permit, settings);
     const decide = () => machine.recordSuccess(this.state, permit, settings);
@@ -155,26 +167,41 @@ export class RedisStateStore implements StateStore {
     if (this.decidesLocally('success', true)) return this.keep(decide());
     // The reset will happen unless the generation moved, and then the reply corrects the mirror: so successes
     // that follow while it is in flight need no round trip of their own.
-    if (state.name === 'closed') this.state = { ...state, failCounter: 0 };
+    if (state.name === 'closed' || state.name === 'disabled')
+      this.state = { ...state, failCounter: 0 };
     return this.run(
       'success',
       [permit.generation, settings.successThreshold, trialId],
-      recorded,
+      this.recorded,
       () => this.keep(decide()),
     );
   }
 
-  recordFailure(permit: Permit): MaybePromise<Recorded> {
+  recordFailure(
+    permit: Permit,
+    _now?: number,
+    duration = 0,
+    error?: unknown,
+  ): MaybePromise<Recorded> {
     const settings = this.context.settings;
-    const decide = () => machine.recordFailure(this.state, permit, this.now(), settings);
+    const decide = () =>
+      machine.recordFailure(this.state, permit, this.now(), settings, duration, error);
     if ((permit as RedisPermit).localEpoch !== undefined) return this.recordLocally(permit, decide);
     const state = this.state;
-    if (state.generation !== permit.generation || state.name === 'open') {
+    if (
+      state.generation !== permit.generation ||
+      state.name === 'open' ||
+      state.name === 'isolated'
+    ) {
       return { state, counted: false };
     }
     if (this.decidesLocally('failure', true)) return this.keep(decide());
-    return this.run('failure', [permit.generation, settings.failMax], recorded, () =>
-      this.keep(decide()),
+    const failMax = Number.isFinite(settings.failMax) ? settings.failMax : '';
+    return this.run(
+      'failure',
+      [permit.generation, failMax, this.openFor(error)],
+      this.recorded,
+      () => this.keep(decide()),
     );
   }
 
@@ -183,8 +210,8 @@ export class RedisStateStore implements StateStore {
       return this.keep(machine.force(this.state, to, now, this.context.settings));
     return this.run(
       'force',
-      [to],
-      (reply, shared) => ({ state: shared, transition: ownTransition(reply) }),
+      [to, this.openFor()],
+      (reply, shared) => ({ state: shared, transition: this.ownTransition(reply, shared) }),
       () => this.keep(machine.force(this.state, to, this.now(), this.context.settings)),
     );
   }
@@ -206,32 +233,55 @@ export class RedisStateStore implements StateStore {
     this.resync.stop();
   }
 
-  /** The scripts take a number: a `resetTimeout` function is not shared through Redis yet. */
-  private get resetTimeout(): number {
+  /** A numeric `resetTimeout` is read live by the scripts (as by the rules); a function's answer is stored. */
+  private get reset(): number | '' {
     const { resetTimeout } = this.context.settings;
-    return typeof resetTimeout === 'number' ? resetTimeout : fallbackResetTimeout;
+    return typeof resetTimeout === 'number' ? resetTimeout : '';
   }
 
+  private get wait(): number | '' {
+    return this.context.settings.maxHalfOpenWait ?? '';
+  }
+
+  /**
+   * The open time of an opening this process may make next: its `resetTimeout` evaluated for the next attempt of
+   * the shared counter, as the mirror knows it. The script stores it, so every process agrees on the retry time.
+   */
+  private openFor(error?: unknown): number {
+    // Whole milliseconds: Redis keeps integers (a jittered backoff answers fractions).
+    return Math.ceil(openTime(this.context.settings, this.state.attempt + 1, error));
+  }
+
+  private ownTransition(reply: ScriptReply, shared: BreakerState): Transition | undefined {
+    return ownTransition(reply, shared, this.context.settings);
+  }
+
+  private readonly recorded = (reply: ScriptReply, shared: BreakerState): Recorded => ({
+    state: shared,
+    counted: reply.flag,
+    transition: this.ownTransition(reply, shared),
+  });
+
   private settleWithin(now: number, attempts: number): MaybePromise<Step> {
-    const state = this.state;
-    if (state.name !== 'open' || now < machine.halfOpenAt(state, this.context.settings))
-      return { state };
-    const decide = () => this.keep(machine.settle(this.state, this.now(), this.context.settings));
+    const settings = this.context.settings;
+    const deadline = machine.nextDeadline(this.state, settings);
+    if (deadline === undefined || now < deadline) return { state: this.state };
+    const decide = () => this.keep(machine.settle(this.state, this.now(), settings));
     if (this.decidesLocally('settle', true)) return decide();
     return this.run(
       'settle',
-      [this.resetTimeout],
+      [this.reset, this.wait, this.openFor()],
       (reply, shared): MaybePromise<Step> => {
-        const transition = ownTransition(reply);
-        if (transition || shared.name !== 'open' || attempts <= 1)
-          return { state: shared, transition };
+        const transition = this.ownTransition(reply, shared);
+        const next = machine.nextDeadline(shared, settings);
+        if (transition || next === undefined || attempts <= 1) return { state: shared, transition };
         // Redis's clock has not reached the deadline yet (the local estimate of it was a little early).
-        const left = reply.shared.openedAt + this.resetTimeout - reply.redisNow;
-        const delay = Math.max(
-          1,
-          left,
-          machine.halfOpenAt(shared, this.context.settings) - this.now(),
+        const redisDeadline = machine.nextDeadline(
+          toBreakerState(reply.shared, (ms) => ms),
+          settings,
         );
+        const left = (redisDeadline ?? reply.redisNow) - reply.redisNow;
+        const delay = Math.max(1, left, next - this.now());
         return this.later(delay, () => this.settleWithin(this.now(), attempts - 1));
       },
       decide,
@@ -449,8 +499,19 @@ export class RedisStateStore implements StateStore {
     return step;
   }
 
+  /** A transition this process did not make; an opening carries the shared retry time (on the local clock). */
   private emitRemote(from: CircuitState, to: CircuitState): void {
-    if (!this.disposed) this.context.reportTransition({ from, to, reason: 'remote' });
+    if (this.disposed) return;
+    const state = this.state;
+    const retryAt =
+      to === 'open' && state.name === 'open'
+        ? machine.halfOpenAt(state, this.context.settings)
+        : undefined;
+    this.context.reportTransition(
+      retryAt === undefined
+        ? { from, to, reason: 'remote' }
+        : { from, to, reason: 'remote', retryAt },
+    );
   }
 
   private later<T>(delay: number, next: () => MaybePromise<T>): Promise<T> {

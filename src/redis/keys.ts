@@ -2,7 +2,11 @@ import type { RedisClientLike } from './RedisClientLike.js';
 
 /** The Redis names one breaker uses. */
 export interface RedisKeys {
-  /** A hash: `s` state, `g` generation, `f` failures, `o` opened at (Redis ms), `c` trial successes, `i` incarnation. */
+  /**
+   * A hash: `s` state, `g` generation, `f` failures, `o` opened at (Redis ms), `c` trial successes, `i`
+   * incarnation, `a` attempt (openings since last closed), `p` open time of the last opening (ms), `t` half-open
+   * since (Redis ms).
+   */
   readonly state: string;
   /** A sorted set of half-open trial permits, scored by the Redis millisecond at which each expires. */
   readonly trials: string;

@@ -1,9 +1,13 @@
 import type { CircuitState } from '../core/CircuitState.js';
+import { circuitStates } from '../core/CircuitState.js';
 import type { OwnTransition, ScriptReply, SharedState, TransitionMessage } from './sharedState.js';
 
-const states: readonly string[] = ['closed', 'open', 'half-open'];
+const states: readonly string[] = circuitStates;
 const reasons: readonly string[] = [
   'failure_threshold',
+  'failure_rate',
+  'slow_call_rate',
+  'half_open_timeout',
   'trial_failure',
   'trial_success',
   'reset_timeout',
@@ -15,12 +19,12 @@ const reasons: readonly string[] = [
  * strings or Buffers; anything else means the reply is not ours, and it throws.
  */
 export function parseScriptReply(raw: unknown): ScriptReply {
-  if (!Array.isArray(raw) || raw.length !== 12)
+  if (!Array.isArray(raw) || raw.length !== 15)
     throw new Error(`unexpected script reply ${describe(raw)}`);
   const fields = raw as unknown[];
   const [now, name, generation, failCounter, openedAt, successCounter, trials, incarnation] =
     fields;
-  const [ownFrom, ownReason, flag, bad] = fields.slice(8);
+  const [ownFrom, ownReason, flag, bad, attempt, openFor, halfOpenSince] = fields.slice(8);
   const shared: SharedState = {
     name: state(name),
     incarnation: text(incarnation),
@@ -29,6 +33,9 @@ export function parseScriptReply(raw: unknown): ScriptReply {
     openedAt: integer(openedAt),
     successCounter: integer(successCounter),
     trials: integer(trials),
+    attempt: integer(attempt),
+    openFor: integer(openFor),
+    halfOpenSince: integer(halfOpenSince),
   };
   return {
     redisNow: integer(now),
@@ -39,11 +46,15 @@ export function parseScriptReply(raw: unknown): ScriptReply {
   };
 }
 
-/** Reads a published transition (`origin|incarnation|generation|to|openedAt|failCounter|from|reason`). */
+/**
+ * Reads a published transition
+ * (`origin|incarnation|generation|to|openedAt|failCounter|from|reason|attempt|openFor|halfOpenSince`).
+ */
 export function parseTransitionMessage(message: string): TransitionMessage | undefined {
   const fields = message.split('|');
-  if (fields.length !== 8) return undefined;
+  if (fields.length !== 11) return undefined;
   const [origin, incarnation, generation, to, openedAt, failCounter] = fields;
+  const [attempt, openFor, halfOpenSince] = fields.slice(8);
   try {
     const shared: SharedState = {
       name: state(to),
@@ -53,6 +64,9 @@ export function parseTransitionMessage(message: string): TransitionMessage | und
       openedAt: integer(openedAt),
       successCounter: 0,
       trials: 0,
+      attempt: integer(attempt),
+      openFor: integer(openFor),
+      halfOpenSince: integer(halfOpenSince),
     };
     return { origin: text(origin), shared };
   } catch {

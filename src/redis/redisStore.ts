@@ -1,6 +1,6 @@
 import type { BreakerSettings } from '../core/BreakerState.js';
 import type { CircuitState } from '../core/CircuitState.js';
-import type { StateStore, StateStoreFactory } from '../core/StateStore.js';
+import type { StateStoreFactory } from '../core/StateStore.js';
 import type { RedisClientLike } from './RedisClientLike.js';
 import { RedisStateStore } from './RedisStateStore.js';
 import type { RedisStoreOptions } from './RedisStoreOptions.js';
@@ -22,10 +22,11 @@ import { validateBreakerName, validateRedisStoreOptions } from './validateRedisS
  * prefixes the keys; the store prefixes the channel), so breakers share state and transitions exactly when they
  * share keys. The client stays yours: `dispose()` closes only the pub/sub connection.
  *
- * The shared state knows pybreaker's rules only (issue 10's rules reach Redis next): a breaker with `failureRate`,
- * `slowCallRate`, `slowCallDuration`, `minimumCalls`, `window`, `maxHalfOpenWait` or a function `resetTimeout`
- * throws when it is created with this store, `fallbackState` cannot be `'isolated'` or `'disabled'`, and
- * `isolate()` / `disable()` reject. `snapshot()` reads this process's mirror of the shared state.
+ * Fleet-wide: the consecutive-failure rule, backoff (one shared `attempt`; a `resetTimeout` function is evaluated
+ * by the process that opens the circuit and its result stored with the opening), `retryAt`, `maxHalfOpenWait`,
+ * and the `isolate()` / `disable()` modes. `snapshot()` reads this process's mirror of the shared state. The rate
+ * windows are not shared yet: a breaker with `failureRate`, `slowCallRate`, `slowCallDuration`, `minimumCalls` or
+ * `window` throws when it is created with this store, and `fallbackState` cannot be `'isolated'` or `'disabled'`.
  *
  * @param redis - An ioredis `Redis` or `Cluster` client (ioredis 5 or 6, RESP2 or RESP3).
  * @param options - See {@link RedisStoreOptions}. Bad values throw a `TypeError` or `RangeError` naming the option.
@@ -69,11 +70,11 @@ export function redisStore(
     }
     validateBreakerName(context.name);
     refuseUnsharedSettings(context.settings);
-    return withoutManualModes(new RedisStateStore(redis, context, resolved));
+    return new RedisStateStore(redis, context, resolved);
   };
 }
 
-/** The states the Lua scripts know. */
+/** The states a process may fall back to on its own (the fleet's modes are only entered together). */
 const sharedStates: readonly CircuitState[] = ['closed', 'open', 'half-open'];
 
 /** The breaker options the Lua scripts cannot honour yet: refused, never half-supported. */
@@ -83,30 +84,12 @@ const unsharedSettings = [
   'slowCallDuration',
   'minimumCalls',
   'window',
-  'maxHalfOpenWait',
 ] as const satisfies readonly (keyof BreakerSettings)[];
 
 function refuseUnsharedSettings(settings: BreakerSettings): void {
   for (const option of unsharedSettings) {
     if (settings[option] !== undefined) unsupported(`the circuitBreaker option "${option}"`);
   }
-  if (typeof settings.resetTimeout === 'function') {
-    unsupported(
-      'a function "resetTimeout" (such as exponentialBackoff()); give a number of milliseconds',
-    );
-  }
-}
-
-/** The store, refusing `isolate()` and `disable()`: the shared state has no such states yet. */
-function withoutManualModes(store: RedisStateStore): StateStore {
-  const force = store.force.bind(store);
-  store.force = (to, now) => {
-    if (!sharedStates.includes(to)) {
-      unsupported(`${to === 'isolated' ? 'isolate()' : 'disable()'} (state '${to}')`);
-    }
-    return force(to, now);
-  };
-  return store;
 }
 
 function unsupported(what: string): never {

@@ -1,6 +1,7 @@
 import type { CircuitState, Transition, TransitionReason } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
-import type { Recorded } from '../core/stateMachine.js';
+import type { BreakerSettings } from '../core/BreakerState.js';
+import { halfOpenAt } from '../core/stateMachine.js';
 
 /** The state as Redis holds it; `openedAt` is in Redis milliseconds. */
 export interface SharedState {
@@ -11,6 +12,12 @@ export interface SharedState {
   readonly openedAt: number;
   readonly successCounter: number;
   readonly trials: number;
+  /** Openings since the circuit was last closed: one counter for the fleet, so it backs off together. */
+  readonly attempt: number;
+  /** The open time the process that opened the circuit chose (its `resetTimeout` for this attempt). */
+  readonly openFor: number;
+  /** When the circuit last became half-open (Redis ms). */
+  readonly halfOpenSince: number;
 }
 
 /** A transition made by the caller of a script. */
@@ -36,26 +43,25 @@ export interface TransitionMessage {
   readonly shared: SharedState;
 }
 
-/** Converts a shared state to this process's view, with `openedAt` moved onto the local clock. */
+/** Converts a shared state to this process's view, with its moments moved onto the local clock. */
 export function toBreakerState(
   shared: SharedState,
   toLocalTime: (redisMs: number) => number,
 ): BreakerState {
-  const { name, generation, failCounter } = shared;
-  // Redis keeps no attempt, open time or trial deadlines yet: the numeric resetTimeout is read live, and each
-  // trial permit's deadline is kept in Redis (trialPermitTtl), so the mirror's trials never expire locally.
-  const attempt = 0;
+  const { name, generation, failCounter, attempt } = shared;
   if (name === 'open') {
+    const { openFor } = shared;
     return {
       name,
       generation,
       failCounter,
       attempt,
       openedAt: toLocalTime(shared.openedAt),
-      openFor: 0,
+      openFor,
     };
   }
   if (name !== 'half-open') return { name, generation, failCounter, attempt };
+  // Each trial permit's deadline is kept in Redis (trialPermitTtl), so the mirror's trials never expire locally.
   return {
     name,
     generation,
@@ -63,17 +69,21 @@ export function toBreakerState(
     attempt,
     successCounter: shared.successCounter,
     trialDeadlines: Array.from({ length: shared.trials }, () => Infinity),
-    since: toLocalTime(shared.openedAt),
+    since: toLocalTime(shared.halfOpenSince),
   };
 }
 
-/** The transition the caller of a script made, if it made one. */
-export function ownTransition(reply: ScriptReply): Transition | undefined {
+/**
+ * The transition the caller of a script made, if it made one; an opening carries its `retryAt`, read from
+ * `state` (the shared state on the local clock).
+ */
+export function ownTransition(
+  reply: ScriptReply,
+  state: BreakerState,
+  settings: BreakerSettings,
+): Transition | undefined {
   if (!reply.own) return undefined;
-  return { from: reply.own.from, to: reply.shared.name, reason: reply.own.reason };
-}
-
-/** What a success or failure script decided. */
-export function recorded(reply: ScriptReply, shared: BreakerState): Recorded {
-  return { state: shared, counted: reply.flag, transition: ownTransition(reply) };
+  const { from, reason } = reply.own;
+  if (state.name !== 'open') return { from, to: state.name, reason };
+  return { from, to: state.name, reason, retryAt: halfOpenAt(state, settings) };
 }

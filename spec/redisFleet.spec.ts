@@ -1,0 +1,184 @@
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { close, commandCalls, waitFor } from './support/redisClients.js';
+import { startRedisServer } from './support/redisServer.js';
+import type { RedisServer } from './support/redisServer.js';
+import { startWorker } from './support/redisWorkers.js';
+import type { Worker, WorkerMessage } from './support/redisWorkers.js';
+import type { WorkerConfig } from './fixtures/redisWorker.js';
+
+/*
+ * The issue-10 rules held by a fleet: four worker processes share one breaker through their own redis-server.
+ * Every wait polls with a generous deadline, so the assertions hold on a loaded machine.
+ */
+
+vi.setConfig({ testTimeout: 300_000, hookTimeout: 300_000 });
+
+let server: RedisServer;
+let redis: Redis;
+const workers: Worker[] = [];
+
+beforeAll(async () => {
+  server = await startRedisServer();
+  redis = new Redis({ port: server.port, host: '127.0.0.1' });
+});
+
+afterEach(async () => {
+  await Promise.all(workers.splice(0).map((worker) => worker.kill()));
+});
+
+afterAll(async () => {
+  close(redis);
+  await server.stop();
+});
+
+type FleetConfig = Omit<WorkerConfig, 'port' | 'name'>;
+
+async function spawnWorkers(count: number, config: FleetConfig): Promise<Worker[]> {
+  const started = await Promise.all(
+    Array.from({ length: count }, () =>
+      startWorker({ port: server.port, name: 'payments', ...config }),
+    ),
+  );
+  workers.push(...started);
+  return started;
+}
+
+/** Sends a command and waits for the worker's answer of `kind`. */
+async function ask(worker: Worker, command: object, kind: string): Promise<WorkerMessage> {
+  const answer = worker.next((message) => message.kind === kind);
+  worker.send(command);
+  return answer;
+}
+
+async function failures(worker: Worker, calls: number): Promise<string[]> {
+  return (await ask(worker, { op: 'fail', calls }, 'failed')).errors as string[];
+}
+
+const transitionTo = (to: string) => (message: WorkerMessage) =>
+  message.kind === 'transition' && message.to === to;
+const opens = (worker: Worker) => worker.messages.filter(transitionTo('open'));
+const stateKey = (namespace: string) => `${namespace}:{payments}:state`;
+
+describe('a fleet of four processes on one redisStore', () => {
+  it('is held isolated by one process, seen at once by a process that joins later, and released by another', async () => {
+    const namespace = 'fleet-isolate';
+    const fleet = await spawnWorkers(4, { namespace, failMax: 3 });
+    const others = fleet.slice(1);
+    const heard = Promise.all(others.map((worker) => worker.next(transitionTo('isolated'))));
+
+    await ask(fleet[0], { op: 'force', to: 'isolated' }, 'forced');
+    const remote = await heard;
+
+    expect(remote.map((message) => message.reason)).toEqual(['remote', 'remote', 'remote']);
+    for (const worker of fleet) expect(await failures(worker, 5)).toEqual(Array(5).fill('refused'));
+    expect(await redis.hget(stateKey(namespace), 's')).toBe('isolated');
+
+    const [late] = await spawnWorkers(1, { namespace, failMax: 3 });
+    expect(await failures(late, 3)).toEqual(['refused', 'refused', 'refused']);
+    const { snapshot } = await ask(late, { op: 'snapshot' }, 'snapshot');
+    expect(snapshot).toMatchObject({ name: 'payments', state: 'isolated' });
+
+    const released = Promise.all(
+      [fleet[0], late].map((worker) => worker.next(transitionTo('closed'))),
+    );
+    await ask(fleet[2], { op: 'force', to: 'closed' }, 'forced');
+    await released;
+    expect(await failures(fleet[0], 1)).toEqual(['failed']);
+    expect(await failures(late, 1)).toEqual(['failed']);
+  });
+
+  it('is disabled by one process: every call in every process runs (successes with no round trip), failures are counted, and nothing trips', async () => {
+    const namespace = 'fleet-disable';
+    const fleet = await spawnWorkers(4, { namespace, failMax: 3 });
+    const heard = Promise.all(
+      fleet.slice(1).map((worker) => worker.next(transitionTo('disabled'))),
+    );
+
+    await ask(fleet[0], { op: 'force', to: 'disabled' }, 'forced');
+    await heard;
+    await redis.config('RESETSTAT');
+    await Promise.all(
+      fleet.map((worker) => ask(worker, { op: 'succeed', calls: 50 }, 'succeeded')),
+    );
+    // Successful calls in a disabled circuit cost no Redis command (beside this spec's own, and an `info` that
+    // ioredis would send if a connection dropped on a loaded machine).
+    const sent = Object.keys(await commandCalls(redis));
+    expect(sent.filter((command) => !['config|resetstat', 'info'].includes(command))).toEqual([]);
+    const errors = await Promise.all(fleet.map((worker) => failures(worker, 5)));
+
+    // 20 failures against failMax 3: all ran (failed with their own error), none tripped or was refused.
+    expect(errors.flat()).toEqual(Array(20).fill('failed'));
+    expect(fleet.flatMap(opens)).toEqual([]);
+    expect(await redis.hmget(stateKey(namespace), 's', 'f')).toEqual(['disabled', '20']);
+  });
+
+  it('backs off together: one shared attempt counter, one open time chosen by the opener, one retryAt', async () => {
+    const namespace = 'fleet-backoff';
+    const initial = 2000;
+    const fleet = await spawnWorkers(4, {
+      namespace,
+      failMax: 1,
+      backoff: { initial, max: 60_000 },
+    });
+    const firstOpen = Promise.all(fleet.map((worker) => worker.next(transitionTo('open'))));
+
+    expect(await failures(fleet[0], 1)).toEqual(['tripped']);
+    const first = await firstOpen;
+    expect(await redis.hmget(stateKey(namespace), 'a', 'p')).toEqual(['1', String(initial)]);
+    expect(first.map((message) => message.reason)).toEqual([
+      'failure_threshold',
+      'remote',
+      'remote',
+      'remote',
+    ]);
+
+    // Once the open time has passed, another process's call is the trial; it fails, and the circuit re-opens for
+    // twice as long: the second attempt of the fleet, not of that process.
+    const secondOpen = Promise.all(fleet.map((worker) => worker.next(transitionTo('open'))));
+    await waitFor(
+      async () => {
+        await failures(fleet[1], 1);
+        return (await redis.hget(stateKey(namespace), 'a')) === '2';
+      },
+      60_000,
+      'the trial failure',
+    );
+    const second = await secondOpen;
+    expect(await redis.hmget(stateKey(namespace), 's', 'a', 'p')).toEqual([
+      'open',
+      '2',
+      String(2 * initial),
+    ]);
+    // Every process computes the same retry time from the shared state (one machine, one clock; the bound only
+    // allows for each process's estimate of Redis's clock).
+    const retryAts = second.map((message) => message.retryAt as number);
+    expect(Math.max(...retryAts) - Math.min(...retryAts)).toBeLessThan(1000);
+    const firstRetryAt = first[0].retryAt as number;
+    expect(retryAts[0] - firstRetryAt).toBeGreaterThanOrEqual(2 * initial);
+  });
+
+  it('re-opens for all when a half-open circuit outlives maxHalfOpenWait (a trial call hangs)', async () => {
+    const namespace = 'fleet-half-open-wait';
+    const fleet = await spawnWorkers(4, { namespace, maxHalfOpenWait: 1500 });
+    const halfOpen = Promise.all(
+      fleet.slice(1).map((worker) => worker.next(transitionTo('half-open'))),
+    );
+    await ask(fleet[0], { op: 'force', to: 'half-open' }, 'forced');
+    await halfOpen;
+    expect((await ask(fleet[1], { op: 'hang' }, 'hang')).admitted).toBe(true);
+
+    const reopened = Promise.all(fleet.map((worker) => worker.next(transitionTo('open'))));
+    await waitFor(
+      async () => {
+        await failures(fleet[2], 1);
+        return (await redis.hget(stateKey(namespace), 's')) === 'open';
+      },
+      60_000,
+      'the re-opening',
+    );
+    const reasons = (await reopened).map((message) => message.reason);
+    expect(reasons.filter((reason) => reason === 'half_open_timeout')).toHaveLength(1);
+    expect(reasons.filter((reason) => reason === 'remote')).toHaveLength(3);
+  });
+});
