@@ -83,7 +83,7 @@ export class Breaker {
     const { name, scheduler } = config;
     this.name = name;
     this.observerWantsCalls = observer !== undefined && observer.observesCalls !== false;
-    this.settings = settingsOf(config);
+    this.settings = { ...config.settings };
     this.excludeRules = config.exclude;
     this.ignoreRules = config.ignore;
     this.timesSuccesses = hasRateRule(this.settings);
@@ -611,25 +611,4 @@ export class Breaker {
 
 function deadlineTimerFired(this: SchedulerAction<Breaker>, breaker?: Breaker): void {
   breaker?.onDeadlineTimer();
-}
-
-/** The settings the state machine reads, from the config (the optional rules only when set). */
-function settingsOf(config: ResolvedConfig): BreakerSettings {
-  const { failMax, resetTimeout, successThreshold, halfOpenMaxCalls } = config;
-  const optional = {
-    failureRate: config.failureRate,
-    slowCallRate: config.slowCallRate,
-    slowCallDuration: config.slowCallDuration,
-    minimumCalls: config.minimumCalls,
-    window: config.window,
-    maxHalfOpenWait: config.maxHalfOpenWait,
-  };
-  const given = Object.entries(optional).filter(([, value]) => value !== undefined);
-  return {
-    failMax,
-    resetTimeout,
-    successThreshold,
-    halfOpenMaxCalls,
-    ...Object.fromEntries(given),
-  };
 }

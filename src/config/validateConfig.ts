@@ -1,7 +1,7 @@
 import { asyncScheduler } from 'rxjs';
 import type { SchedulerLike } from 'rxjs';
 import type { CircuitBreakerConfig, ExcludeRule } from './CircuitBreakerConfig.js';
-import type { ResetTimeout, WindowSettings } from '../core/BreakerState.js';
+import type { BreakerSettings } from '../core/BreakerState.js';
 import { resolveFailMax } from '../core/tripPolicy.js';
 import { memoryStore } from '../core/memoryStore.js';
 import type { StateStore, StateStoreFactory } from '../core/StateStore.js';
@@ -20,20 +20,11 @@ export interface ResolvedConfig {
   readonly name: string;
   /** Whether `name` came from the user (a shared store needs one). */
   readonly explicitName: boolean;
-  /** `Infinity` when a rate rule replaces the consecutive rule. */
-  readonly failMax: number;
-  readonly resetTimeout: ResetTimeout;
-  readonly successThreshold: number;
-  readonly halfOpenMaxCalls: number;
+  /** The settings the state machine reads (the optional rules only when set; `failMax` is `Infinity` when a rate rule replaces the consecutive rule). */
+  readonly settings: BreakerSettings;
   readonly exclude: readonly ExcludeRule[];
   readonly ignore: readonly ExcludeRule[];
   readonly failWhen: ((value: unknown) => boolean) | undefined;
-  readonly failureRate: number | undefined;
-  readonly slowCallRate: number | undefined;
-  readonly slowCallDuration: number | undefined;
-  readonly minimumCalls: number | undefined;
-  readonly window: WindowSettings | undefined;
-  readonly maxHalfOpenWait: number | undefined;
   readonly throwNewErrorOnTrip: boolean;
   readonly scheduler: SchedulerLike;
   readonly store: StateStoreFactory;
@@ -115,25 +106,37 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
   return {
     name: config.name ?? 'circuit-breaker',
     explicitName: config.name !== undefined,
-    failMax: resolveFailMax(config.failMax, config),
-    resetTimeout: config.resetTimeout ?? 60_000,
-    successThreshold: config.successThreshold ?? 1,
-    halfOpenMaxCalls: config.halfOpenMaxCalls ?? 1,
+    settings: settingsOf(config),
     exclude: [...(config.exclude ?? [])],
     ignore: [...(config.ignore ?? [])],
     failWhen: config.failWhen,
-    failureRate: config.failureRate,
-    slowCallRate: config.slowCallRate,
-    slowCallDuration: config.slowCallDuration,
-    minimumCalls: config.minimumCalls,
-    window: config.window,
-    maxHalfOpenWait: config.maxHalfOpenWait,
     throwNewErrorOnTrip: config.throwNewErrorOnTrip ?? true,
     scheduler: config.scheduler ?? asyncScheduler,
     store: config.store ?? memoryStore(),
     tracer: config.tracer ?? defaultTracer(),
     meter: config.meter ?? defaultMeter(),
     registry: (config.registry ?? breakerRegistry()) as HookedRegistry | false,
+  };
+}
+
+/** The settings the state machine reads, with defaults; the optional rules only when set. */
+function settingsOf(config: CircuitBreakerConfig): BreakerSettings {
+  const { failureRate, slowCallRate, slowCallDuration, minimumCalls, window, maxHalfOpenWait } =
+    config;
+  const rules = {
+    failureRate,
+    slowCallRate,
+    slowCallDuration,
+    minimumCalls,
+    window,
+    maxHalfOpenWait,
+  };
+  return {
+    failMax: resolveFailMax(config.failMax, config),
+    resetTimeout: config.resetTimeout ?? 60_000,
+    successThreshold: config.successThreshold ?? 1,
+    halfOpenMaxCalls: config.halfOpenMaxCalls ?? 1,
+    ...Object.fromEntries(Object.entries(rules).filter(([, value]) => value !== undefined)),
   };
 }
 
