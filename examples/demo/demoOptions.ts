@@ -52,9 +52,11 @@ A rate trip: npm run demo -- --outage-share 0.6 --failure-rate 0.5
 
 /** Reads the demo's command line; a bad option is a {@link UsageError} that names it. */
 export function parseDemoOptions(argv: readonly string[]): DemoOptions | 'help' {
-  const given = parseFlags(argv, ['rate', 'outage-share', 'failure-rate', ...scenarioFlags], [
-    'dashboard',
-  ]);
+  const given = parseFlags(
+    argv,
+    ['rate', 'outage-share', 'failure-rate', ...scenarioFlags],
+    ['dashboard'],
+  );
   if (given === 'help') return 'help';
   const share = { min: 0.01, max: 1 };
   return {
