@@ -19,7 +19,7 @@ import type { HeapGrowth } from './heapGrowth.js';
 import { measureMemory } from './memory.js';
 import { formatReport } from './report.js';
 import type { Section } from './sections.js';
-import { redisSection, telemetrySection } from './sections.js';
+import { operationsSection, redisSection, telemetrySection } from './sections.js';
 
 const usage = `Usage: npm run bench [-- options]
 
@@ -71,6 +71,8 @@ async function main(json: boolean, rounds: number): Promise<void> {
   // The Redis and OpenTelemetry sections keep their own 15 rounds (their figures are read in the README).
   const sectionRounds = Math.min(15, rounds);
   const sections: Section[] = [];
+  log('bench: operations (bench/operationsBench.ts)');
+  sections.push(await operationsSection(library));
   log('bench: Redis store (bench/redisBench.ts)');
   sections.push(await redisSection(sectionRounds));
   log('bench: OpenTelemetry overhead (bench/telemetryBench.ts)');

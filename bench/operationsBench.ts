@@ -1,10 +1,9 @@
 // Operations figures (issue 12): heap per idle breaker with and without the registry, registry.snapshot() time
 // for 10,000 breakers, and a group of 100,000 keys returning to its baseline heap after idleTimeout.
-// Run: node --expose-gc --import tsx bench/operationsBench.ts
+// A section of `npm run bench` (bench/sections.ts).
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { of } from 'rxjs';
-import { loadCompiledLibrary } from './compiledLibrary.js';
 import type { Library } from './compiledLibrary.js';
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -71,30 +70,47 @@ async function groupReturnsToBaseline(library: Library) {
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(2)} KB`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 
-const library = await loadCompiledLibrary();
-const { circuitBreaker, breakerRegistry } = library;
-console.log('Operations (issue 12)');
-console.log(
-  `  idle closed breaker, default telemetry, default registry: ${kb(await heapPerBreaker((i) => circuitBreaker({ name: `a${i}` })))}`,
-);
-console.log(
-  `  idle closed breaker, default telemetry, registry: false:  ${kb(await heapPerBreaker((i) => circuitBreaker({ name: `b${i}`, registry: false })))}`,
-);
-console.log(
-  `  idle closed breaker, telemetry off, default registry:     ${kb(await heapPerBreaker((i) => circuitBreaker({ name: `c${i}`, tracer: false, meter: false })))}`,
-);
-console.log(
-  `  idle closed breaker, telemetry off, registry: false:      ${kb(await heapPerBreaker((i) => circuitBreaker({ name: `d${i}`, tracer: false, meter: false, registry: false })))}`,
-);
-const { median, entries } = snapshotTime(library);
-console.log(`  registry.snapshot() of ${entries} breakers: ${median.toFixed(1)} ms (median of 21)`);
-for (const round of ['first', 'second']) {
-  const group = await groupReturnsToBaseline(library);
-  console.log(`  (${round} round)`);
-  console.log(
-    `  group of ${group.size} keys used once: heap ${mb(group.baseline)} before, ${mb(group.full)} full, ` +
-      `${mb(group.after)} after 2 × idleTimeout (${group.sizeAfter} breakers left; ` +
-      `${kb(group.after - group.baseline)} above baseline)`,
-  );
+/** The operations figures: heap per idle breaker, snapshot time, and a group's heap after idleTimeout. */
+export async function measureOperations(library: Library) {
+  const { circuitBreaker } = library;
+  const idleBreakerBytes = {
+    defaultTelemetryDefaultRegistry: await heapPerBreaker((i) => circuitBreaker({ name: `a${i}` })),
+    defaultTelemetryNoRegistry: await heapPerBreaker((i) =>
+      circuitBreaker({ name: `b${i}`, registry: false }),
+    ),
+    noTelemetryDefaultRegistry: await heapPerBreaker((i) =>
+      circuitBreaker({ name: `c${i}`, tracer: false, meter: false }),
+    ),
+    noTelemetryNoRegistry: await heapPerBreaker((i) =>
+      circuitBreaker({ name: `d${i}`, tracer: false, meter: false, registry: false }),
+    ),
+  };
+  const snapshot = snapshotTime(library);
+  const groupRounds = [];
+  for (let round = 0; round < 2; round++) groupRounds.push(await groupReturnsToBaseline(library));
+  return { idleBreakerBytes, snapshot, groupRounds };
 }
-console.log(`  default registry size at the end: ${breakerRegistry().size}`);
+
+export type OperationsFigures = Awaited<ReturnType<typeof measureOperations>>;
+
+export function formatOperations({
+  idleBreakerBytes,
+  snapshot,
+  groupRounds,
+}: OperationsFigures): string {
+  const idle = idleBreakerBytes;
+  return [
+    'Operations (idle closed breakers, registry, groups)',
+    `  idle breaker, default telemetry, default registry: ${kb(idle.defaultTelemetryDefaultRegistry)}`,
+    `  idle breaker, default telemetry, registry: false:  ${kb(idle.defaultTelemetryNoRegistry)}`,
+    `  idle breaker, telemetry off, default registry:     ${kb(idle.noTelemetryDefaultRegistry)}`,
+    `  idle breaker, telemetry off, registry: false:      ${kb(idle.noTelemetryNoRegistry)}`,
+    `  registry.snapshot() of ${snapshot.entries} breakers: ${snapshot.median.toFixed(1)} ms (median of 21)`,
+    ...groupRounds.map(
+      (group, round) =>
+        `  group of ${group.size} keys used once (round ${round + 1}): heap ${mb(group.baseline)} before, ` +
+        `${mb(group.full)} full, ${mb(group.after)} after 2 × idleTimeout (${group.sizeAfter} left; ` +
+        `${kb(group.after - group.baseline)} above baseline)`,
+    ),
+  ].join('\n');
+}

@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import type { Library } from './compiledLibrary.js';
+import { formatOperations, measureOperations } from './operationsBench.js';
 import { formatRedisReport, measureRedisStore } from './redisBench.js';
 import { formatTelemetryOverhead, measureTelemetryOverhead } from './telemetryBench.js';
 
@@ -33,4 +35,10 @@ export async function redisSection(rounds: number): Promise<Section> {
 export async function telemetrySection(rounds: number): Promise<Section> {
   const figures = await measureTelemetryOverhead({ rounds });
   return { name: 'telemetry', figures, text: formatTelemetryOverhead(figures) };
+}
+
+/** The operations section (bench/operationsBench.ts): heap per idle breaker, registry snapshots, groups. */
+export async function operationsSection(library: Library): Promise<Section> {
+  const figures = await measureOperations(library);
+  return { name: 'operations', figures, text: formatOperations(figures) };
 }
