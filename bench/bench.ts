@@ -66,7 +66,7 @@ async function main(json: boolean, rounds: number): Promise<void> {
   };
 
   log('bench: memory (bench/memory.ts)');
-  const memory = measureMemory(library);
+  const memory = await measureMemory(library);
 
   // The Redis and OpenTelemetry sections keep their own 15 rounds (their figures are read in the README).
   const sectionRounds = Math.min(15, rounds);

@@ -51,7 +51,7 @@ const sink = { next: noop, error: noop, complete: noop };
 const gc = (globalThis as { gc?: () => void }).gc;
 
 /** Measures every memory figure, or returns `undefined` when `gc()` is not exposed. */
-export function measureMemory(library: Library): MemoryFigures | undefined {
+export async function measureMemory(library: Library): Promise<MemoryFigures | undefined> {
   if (!gc) return undefined;
   const { circuitBreaker } = library;
   const ours = () => circuitBreaker({ resetTimeout: oneHour });
@@ -60,13 +60,13 @@ export function measureMemory(library: Library): MemoryFigures | undefined {
   const opossum = () =>
     new CircuitBreaker(() => Promise.resolve(1), { timeout: false, resetTimeout: oneHour });
 
-  const idleBreaker = compare('an idle closed breaker (default config, no subscriber)', {
+  const idleBreaker = await compare('an idle closed breaker (default config, no subscriber)', {
     ours: perObject(ours, (b) => b.dispose(), breakersHeld),
     cockatiel: perObject(cockatiel, noop, breakersHeld),
     opossum: perObject(opossum, (b) => b.shutdown(), breakersHeld),
   });
 
-  const stateListener = compare('a state$ subscriber (peers: a state-change listener)', {
+  const stateListener = await compare('a state$ subscriber (peers: a state-change listener)', {
     ours: withSubject(
       ours,
       (b) => b.dispose(),
@@ -106,7 +106,7 @@ export function measureMemory(library: Library): MemoryFigures | undefined {
   // Every call waits on the same never-settling source, so that only the call's own state is counted.
   const pending = new Observable<number>(() => {});
   const never = new Promise<number>(() => {});
-  const inFlightCall = compare('a call in flight (bare: a subscription to the same source)', {
+  const inFlightCall = await compare('a call in flight (bare: a subscription to the same source)', {
     ours: withSubject(
       ours,
       (b) => b.dispose(),
@@ -129,32 +129,32 @@ export function measureMemory(library: Library): MemoryFigures | undefined {
   });
 
   const createDispose = {
-    ...compare(
+    ...(await compare(
       `${churnCount.toLocaleString('en-US')} breakers created and disposed (heap growth)`,
       {
         ours: churn(ours, (b) => b.dispose()),
         cockatiel: churn(cockatiel, noop),
         opossum: churn(opossum, (b) => b.shutdown()),
       },
-    ),
+    )),
     breakers: churnCount,
   };
   return { idleBreaker, stateListener, inFlightCall, createDispose };
 }
 
 /** One measurement of a figure, in bytes. */
-type Probe = () => number;
+type Probe = () => number | Promise<number>;
 
 /** Runs every probe `repeats` times, taking turns, and summarises each. */
-function compare<K extends string>(
+async function compare<K extends string>(
   description: string,
   probes: Record<K, Probe>,
-): { description: string } & Record<K, Bytes> {
+): Promise<{ description: string } & Record<K, Bytes>> {
   const keys = Object.keys(probes) as K[];
   const results = new Map<K, number[]>(keys.map((key) => [key, []]));
-  for (const key of keys) probes[key](); // warm-up: code, caches, lazily built shared state
+  for (const key of keys) await probes[key](); // warm-up: code, caches, lazily built shared state
   for (let repeat = 0; repeat < repeats; repeat++)
-    for (const key of keys) results.get(key)!.push(probes[key]());
+    for (const key of keys) results.get(key)!.push(await probes[key]());
   const summary = Object.fromEntries(
     keys.map((key) => {
       const values = [...results.get(key)!].sort((a, b) => a - b);
@@ -199,11 +199,15 @@ function withSubject<T>(
   };
 }
 
-/** Heap growth after creating and disposing `churnCount` objects. */
+/**
+ * Heap growth after creating and disposing `churnCount` objects, read after a turn of the event loop: a `WeakRef`
+ * (the registry holds breakers weakly) keeps its target alive until the job that made it ends.
+ */
 function churn<T>(create: () => T, dispose: (object: T) => void): Probe {
-  return () => {
+  return async () => {
     const before = settledHeap();
     for (let i = 0; i < churnCount; i++) dispose(create());
+    await new Promise((resolve) => setImmediate(resolve));
     return settledHeap() - before;
   };
 }
