@@ -1,7 +1,5 @@
+import { crossCopyBrand } from './crossCopyBrand.js';
 import type { CircuitState } from '../core/CircuitState.js';
-
-/** Shared by every copy of this package loaded in one process, so the guard works across duplicates. */
-const brand = Symbol.for('rxjs-circuit-breaker.CircuitBreakerError');
 
 /**
  * Every kind of {@link CircuitBreakerError}: its message, and whether the call was refused without touching the
@@ -88,19 +86,16 @@ export class CircuitBreakerError extends Error {
   }
 }
 
-// On the prototype rather than on each instance: refusals are on the hot path of an open circuit.
-Object.defineProperty(CircuitBreakerError.prototype, brand, { value: true });
-
 /**
  * Tells whether `error` is a {@link CircuitBreakerError}, from this or any other copy of the package.
  *
  * @public
  */
 export function isCircuitBreakerError(error: unknown): error is CircuitBreakerError {
-  return (
-    error instanceof Error && (error as Partial<Record<typeof brand, unknown>>)[brand] === true
-  );
+  return isCircuitBreakerErrorBrand(error);
 }
+
+const isCircuitBreakerErrorBrand = crossCopyBrand(CircuitBreakerError, 'CircuitBreakerError');
 
 /**
  * Tells whether a call was refused by a breaker without touching the service: the circuit was open, its trial

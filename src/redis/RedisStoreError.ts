@@ -1,6 +1,4 @@
-/** Shared by every copy of this package loaded in one process, so the guard works across duplicates. */
-const brand = Symbol.for('rxjs-circuit-breaker.RedisStoreError');
-
+import { crossCopyBrand } from '../breaker/crossCopyBrand.js';
 /**
  * What went wrong with Redis:
  * - `'unavailable'`: the client was not connected, so the command was skipped (never queued);
@@ -55,15 +53,13 @@ export class RedisStoreError extends Error {
   }
 }
 
-Object.defineProperty(RedisStoreError.prototype, brand, { value: true });
-
 /**
  * Tells whether `error` is a {@link RedisStoreError}, from this or any other copy of the package.
  *
  * @public
  */
 export function isRedisStoreError(error: unknown): error is RedisStoreError {
-  return (
-    error instanceof Error && (error as Partial<Record<typeof brand, unknown>>)[brand] === true
-  );
+  return isRedisStoreErrorBrand(error);
 }
+
+const isRedisStoreErrorBrand = crossCopyBrand(RedisStoreError, 'RedisStoreError');
