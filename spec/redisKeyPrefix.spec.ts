@@ -113,6 +113,7 @@ describe('redisStore with a client keyPrefix', () => {
     expect(redisKeys('ns', 'payments', 'tenantA:')).toEqual({
       state: 'ns:{payments}:state',
       trials: 'ns:{payments}:trials',
+      window: 'ns:{payments}:window',
       channel: 'tenantA:ns:{payments}:transitions',
     });
   });

@@ -34,11 +34,12 @@ export function useRedisSpec(namespacePrefix: string) {
     redis: ReturnType<typeof connect>,
     config: RedisBreakerConfig,
   ): CircuitBreaker {
-    const { namespace, fallbackState, commandTimeout, trialPermitTtl, ...breakerConfig } = config;
-    const options = { namespace, fallbackState, commandTimeout, trialPermitTtl };
+    const { namespace, fallbackState, commandTimeout, trialPermitTtl, flushInterval, ...rest } =
+      config;
+    const options = { namespace, fallbackState, commandTimeout, trialPermitTtl, flushInterval };
     const breaker = circuitBreaker({
       name: 'payments',
-      ...breakerConfig,
+      ...rest,
       store: redisStore(redis, options),
     });
     cleanups.unshift(() => breaker.dispose());

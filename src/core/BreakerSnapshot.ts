@@ -1,7 +1,6 @@
 import type { BreakerSettings, BreakerState } from './BreakerState.js';
 import type { CircuitState } from './CircuitState.js';
-import type { OutcomeWindow, WindowFigures } from './OutcomeWindow.js';
-import { windowFigures } from './OutcomeWindow.js';
+import type { WindowFigures } from './OutcomeWindow.js';
 import { halfOpenAt, settle } from './stateMachine.js';
 
 /**
@@ -28,13 +27,13 @@ export interface BreakerSnapshot {
   readonly window?: WindowFigures;
 }
 
-/** The snapshot of `state` as read at `now`. */
+/** The snapshot of `state` as read at `now`, with the window's figures at `now` when a rate rule is set. */
 export function snapshotOf(
   name: string,
   state: BreakerState,
   now: number,
   settings: BreakerSettings,
-  window?: OutcomeWindow,
+  window?: WindowFigures,
 ): BreakerSnapshot {
   const current = settle(state, now, settings).state;
   const open = current.name === 'open';
@@ -47,5 +46,5 @@ export function snapshotOf(
     retryAt: open ? halfOpenAt(current, settings) : null,
     attempt: current.attempt,
   };
-  return window ? { ...snapshot, window: windowFigures(window, now) } : snapshot;
+  return window ? { ...snapshot, window } : snapshot;
 }

@@ -73,7 +73,11 @@ export function minimumCallsOf(settings: BreakerSettings): number {
 /** The figures of `window` at `now`. */
 export function windowFigures(window: OutcomeWindow, now: number): WindowFigures {
   window.advance(now);
-  const { calls, failures, slowCalls } = window;
+  return figuresOf(window);
+}
+
+/** The figures of these counts: the rates are 0 while there are no calls. */
+export function figuresOf({ calls, failures, slowCalls }: OutcomeCounts): WindowFigures {
   return {
     calls,
     failures,

@@ -4,7 +4,7 @@ import type { BreakerSettings, BreakerState } from './BreakerState.js';
 import { initialState } from './BreakerState.js';
 import type { CircuitState } from './CircuitState.js';
 import { invalidInput } from './invalidInput.js';
-import { createWindow } from './OutcomeWindow.js';
+import { createWindow, windowFigures } from './OutcomeWindow.js';
 import type { OutcomeWindow } from './OutcomeWindow.js';
 import type { InitialState, Restored } from './restoreSnapshot.js';
 import { restoreSnapshot } from './restoreSnapshot.js';
@@ -135,7 +135,8 @@ class MemoryStore implements StateStore {
   }
 
   snapshot(now: number): BreakerSnapshot {
-    return snapshotOf(this.context.name, this.state, now, this.settings, this.window);
+    const { context, state, settings, window } = this;
+    return snapshotOf(context.name, state, now, settings, window && windowFigures(window, now));
   }
 
   dispose() {

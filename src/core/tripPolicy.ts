@@ -1,7 +1,7 @@
 import type { BreakerSettings } from './BreakerState.js';
 import type { TransitionReason } from './CircuitState.js';
 import { minimumCallsOf } from './OutcomeWindow.js';
-import type { OutcomeWindow } from './OutcomeWindow.js';
+import type { OutcomeCounts } from './OutcomeWindow.js';
 
 /*
  * When a closed circuit trips. The state machine asks after every counted outcome and knows nothing else about
@@ -39,11 +39,11 @@ export function isSlow(duration: number, settings: BreakerSettings): boolean {
   return duration > (settings.slowCallDuration ?? defaultSlowCallDuration);
 }
 
-/** The rule that trips a closed circuit with this failure counter and window, if any. */
+/** The rule that trips a closed circuit with this failure counter and window figures, if any. */
 export function tripReason(
   failCounter: number,
   settings: BreakerSettings,
-  window: OutcomeWindow | undefined,
+  window: OutcomeCounts | undefined,
 ): TripReason | undefined {
   if (failCounter >= settings.failMax) return 'failure_threshold';
   if (!window || window.calls < minimumCallsOf(settings)) return undefined;

@@ -6,6 +6,9 @@ import { initialState } from '../core/BreakerState.js';
 import type { BreakerSnapshot } from '../core/BreakerSnapshot.js';
 import { snapshotOf } from '../core/BreakerSnapshot.js';
 import { openTime } from '../core/openTime.js';
+import type { OutcomeCounts, OutcomeWindow, WindowFigures } from '../core/OutcomeWindow.js';
+import { createWindow, figuresOf, windowFigures } from '../core/OutcomeWindow.js';
+import { isSlow } from '../core/tripPolicy.js';
 import type { MaybePromise, StateStore, StoreContext } from '../core/StateStore.js';
 import * as machine from '../core/stateMachine.js';
 import type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js';
@@ -14,6 +17,7 @@ import { ClockOffset } from './ClockOffset.js';
 import type { RedisKeys } from './keys.js';
 import { keyPrefixOf, redisKeys } from './keys.js';
 import { LocalMode } from './LocalMode.js';
+import { defaultFlushInterval, OutcomeBatch } from './OutcomeBatch.js';
 import { Resync } from './Resync.js';
 import { parseScriptReply, parseTransitionMessage } from './parseReply.js';
 import type { RedisClientLike } from './RedisClientLike.js';
@@ -43,6 +47,8 @@ interface Answer {
 /** How many times `settle` waits for Redis's clock to reach the deadline before leaving it to the next call. */
 const settleAttempts = 3;
 
+const noOutcomes: OutcomeCounts = { calls: 0, failures: 0, slowCalls: 0 };
+
 /**
  * One breaker's state, shared through Redis.
  *
@@ -53,10 +59,12 @@ const settleAttempts = 3;
  * elsewhere arrive by pub/sub and are reported through `context.reportTransition`; a full read resynchronises the mirror on
  * every (re)connect.
  *
- * The issue-10 state rules are shared: one `attempt` counter for the fleet, the open time chosen by the process
- * that opens the circuit (its `resetTimeout` evaluated there) and stored with the opening so that every process
- * reads one `retryAt`, `maxHalfOpenWait` judged on Redis's clock, and the `isolated` and `disabled` states. The
- * rate windows are not yet (`redisStore` is to refuse them, naming the option).
+ * The trip policies are shared: one `attempt` counter for the fleet, the open time chosen by the process that
+ * opens the circuit (its `resetTimeout` evaluated there) and stored with the opening so that every process reads
+ * one `retryAt`, `maxHalfOpenWait` judged on Redis's clock, the `isolated` and `disabled` states, and the rate
+ * rules' window. Outcomes recorded in the closed state go into a local {@link OutcomeBatch}, flushed to the
+ * shared window by one script at most once per `flushInterval`, and at once when it could trip a rule; with the
+ * consecutive rule on, each failure still makes its own round trip (and carries the batch along).
  *
  * When Redis is unreachable (the client is not ready, a command failed or timed out) the store reports it, enters
  * "local" mode, and applies the state machine to the mirror (switched to `fallbackState` if one is set) until a
@@ -80,6 +88,15 @@ export class RedisStateStore implements StateStore {
   private readonly local = new LocalMode();
   private permitCount = 0;
   private disposed = false;
+  /** The outcomes not yet flushed to the shared window (rate rules only). */
+  private readonly batch: OutcomeBatch | undefined;
+  /** The shared window's figures as the last reply showed them. */
+  private sharedWindow = noOutcomes;
+  /** The figures of a batch on its way to Redis. */
+  private inFlight: OutcomeCounts | undefined;
+  private flushArmed = false;
+  /** The window the rate rules judge while Redis is unreachable. */
+  private readonly localWindow: OutcomeWindow | undefined;
 
   constructor(
     private readonly client: RedisClientLike,
@@ -87,6 +104,8 @@ export class RedisStateStore implements StateStore {
     private readonly options: ResolvedRedisStoreOptions,
   ) {
     this.keys = redisKeys(options.namespace, context.name, keyPrefixOf(client));
+    this.localWindow = createWindow(context.settings);
+    if (this.localWindow) this.batch = new OutcomeBatch(context.settings);
     defineScripts(client);
     this.listen();
     client.on('ready', this.onClientReady);
@@ -150,28 +169,32 @@ export class RedisStateStore implements StateStore {
     );
   }
 
-  recordSuccess(permit: Permit): MaybePromise<Recorded> {
+  recordSuccess(permit: Permit, now: number, duration: number): MaybePromise<Recorded> {
     const settings = this.context.settings;
     const state = this.state;
     const { localEpoch, trialId = '' } = permit as RedisPermit;
-    // The hot path: nothing to count (an older generation, or open), or nothing to reset. No round trip.
-    const nothingToShare =
-      state.generation !== permit.generation ||
-      state.name === 'open' ||
-      state.name === 'isolated' ||
-      ((state.name === 'closed' || state.name === 'disabled') && state.failCounter === 0);
-    if (localEpoch === undefined && nothingToShare)
-      return machine.recordSuccess(state, permit, settings);
-    const decide = () => machine.recordSuccess(this.state, permit, settings);
+    const decide = () =>
+      machine.recordSuccess(this.state, permit, settings, now, duration, this.localWindow);
     if (localEpoch !== undefined) return this.recordLocally(permit, decide);
+    const counting =
+      state.generation === permit.generation &&
+      (state.name === 'closed' || state.name === 'disabled');
+    // The hot path: nothing to count (an older generation, or open), or nothing to reset. No round trip.
+    if (!counting && state.name !== 'half-open') return { state, counted: false };
+    const resets = state.failCounter !== 0 && Number.isFinite(settings.failMax);
+    if (counting && !resets) {
+      if (this.batch)
+        return this.batched(this.batch, permit, false, isSlow(duration, settings), decide);
+      return { state, counted: true };
+    }
     if (this.decidesLocally('success', true)) return this.keep(decide());
     // The reset will happen unless the generation moved, and then the reply corrects the mirror: so successes
     // that follow while it is in flight need no round trip of their own.
-    if (state.name === 'closed' || state.name === 'disabled')
-      this.state = { ...state, failCounter: 0 };
+    if (counting) this.state = { ...state, failCounter: 0 };
+    const window = counting ? this.batchWith(permit, false, isSlow(duration, settings)) : [''];
     return this.run(
       'success',
-      [permit.generation, settings.successThreshold, trialId],
+      [permit.generation, settings.successThreshold, trialId, this.openFor(), ...window],
       this.recorded,
       () => this.keep(decide()),
     );
@@ -179,13 +202,13 @@ export class RedisStateStore implements StateStore {
 
   recordFailure(
     permit: Permit,
-    _now?: number,
-    duration = 0,
+    now: number,
+    duration: number,
     error?: unknown,
   ): MaybePromise<Recorded> {
     const settings = this.context.settings;
     const decide = () =>
-      machine.recordFailure(this.state, permit, this.now(), settings, duration, error);
+      machine.recordFailure(this.state, permit, now, settings, duration, error, this.localWindow);
     if ((permit as RedisPermit).localEpoch !== undefined) return this.recordLocally(permit, decide);
     const state = this.state;
     if (
@@ -195,11 +218,18 @@ export class RedisStateStore implements StateStore {
     ) {
       return { state, counted: false };
     }
+    const slow = isSlow(duration, settings);
+    const inWindow = state.name !== 'half-open';
+    // With the rate rules alone, a failure is counted like a success: in the batch, with no round trip.
+    if (inWindow && this.batch && !Number.isFinite(settings.failMax)) {
+      return this.batched(this.batch, permit, true, slow, decide);
+    }
     if (this.decidesLocally('failure', true)) return this.keep(decide());
     const failMax = Number.isFinite(settings.failMax) ? settings.failMax : '';
+    const window = inWindow ? this.batchWith(permit, true, slow) : [''];
     return this.run(
       'failure',
-      [permit.generation, failMax, this.openFor(error)],
+      [permit.generation, failMax, this.openFor(error), ...window],
       this.recorded,
       () => this.keep(decide()),
     );
@@ -216,12 +246,18 @@ export class RedisStateStore implements StateStore {
     );
   }
 
+  /**
+   * The mirror of the shared state; the window's figures are the shared window's as of this process's last
+   * script, plus its own outcomes not flushed yet (or the local window's while Redis is unreachable).
+   */
   snapshot(now: number): BreakerSnapshot {
-    return snapshotOf(this.context.name, this.state, now, this.context.settings);
+    return snapshotOf(this.context.name, this.state, now, this.context.settings, this.figures(now));
   }
 
   dispose(): void {
     if (this.disposed) return;
+    // The outcomes counted and not yet shared go to Redis (if it can be reached; nothing waits for the answer).
+    if (this.batch && !this.batch.empty && this.client.status === 'ready') void this.flush();
     this.disposed = true;
     this.stopListening?.();
     this.client.removeListener('ready', this.onClientReady);
@@ -231,6 +267,91 @@ export class RedisStateStore implements StateStore {
     this.timers.clear();
     // Calls waiting for the first read go on with the local state, instead of waiting for a read that never comes.
     this.resync.stop();
+  }
+
+  /**
+   * Counts an outcome in the batch: no round trip, unless merging the batch could trip a rate rule (then the
+   * flush's answer is the call's, and so is the trip). Otherwise the batch goes at the end of the flush interval.
+   */
+  private batched(
+    batch: OutcomeBatch,
+    permit: Permit,
+    failed: boolean,
+    slow: boolean,
+    decide: () => Recorded,
+  ): MaybePromise<Recorded> {
+    if (this.decidesLocally(failed ? 'failure' : 'success', false)) return this.keep(decide());
+    batch.add(permit.generation, failed, slow);
+    if (!this.inFlight && batch.couldTrip(this.sharedWindow)) return this.flush();
+    this.armFlush();
+    return { state: this.state, counted: true };
+  }
+
+  /** The window arguments of a script that records this outcome: the batch, with the outcome last. */
+  private batchWith(permit: Permit, failed: boolean, slow: boolean): (string | number)[] {
+    const batch = this.batch;
+    if (!batch) return [''];
+    batch.add(permit.generation, failed, slow);
+    return batch.take();
+  }
+
+  /** Sends the batch to the shared window; a trip it causes is this process's own. */
+  private flush(): MaybePromise<Recorded> {
+    const { batch, state } = this;
+    if (!batch) return { state, counted: false };
+    const current = state.generation === batch.generation;
+    if (batch.empty || !current || (state.name !== 'closed' && state.name !== 'disabled')) {
+      batch.clear();
+      return { state, counted: false };
+    }
+    this.inFlight = batch.mergedWith(noOutcomes);
+    const args = [batch.generation, this.openFor(), ...batch.consecutive(), ...batch.take()];
+    return this.run('flush', args, this.flushed, () => {
+      this.inFlight = undefined;
+      return { state: this.state, counted: false };
+    });
+  }
+
+  private readonly flushed = (reply: ScriptReply, shared: BreakerState): Recorded => {
+    this.inFlight = undefined;
+    const batch = this.batch;
+    if (batch && !batch.empty) {
+      if (batch.couldTrip(this.sharedWindow)) this.flushAndReport();
+      else this.armFlush();
+    }
+    return this.recorded(reply, shared);
+  };
+
+  /** A flush no call waits for: a trip it causes is reported as this store's own. */
+  private flushAndReport(): void {
+    const recorded = this.flush();
+    if (recorded instanceof Promise) void recorded.then(this.reportOwn);
+  }
+
+  /** Flushes the batch at the end of the flush interval; a trip it causes is reported as this store's own. */
+  private armFlush(): void {
+    if (this.flushArmed) return;
+    this.flushArmed = true;
+    this.schedule(
+      () => {
+        this.flushArmed = false;
+        if (!this.disposed && !this.inFlight) this.flushAndReport();
+      },
+      this.options.flushInterval ?? defaultFlushInterval(this.context.settings),
+    );
+  }
+
+  private readonly reportOwn = ({ transition }: Recorded): void => {
+    if (transition && !this.disposed) this.context.reportTransition(transition);
+  };
+
+  /** The window figures `snapshot()` shows. */
+  private figures(now: number): WindowFigures | undefined {
+    const { batch, localWindow } = this;
+    if (!batch || !localWindow) return undefined;
+    if (this.local.active) return windowFigures(localWindow, now);
+    const counting = batch.generation === this.state.generation;
+    return figuresOf(counting ? batch.mergedWith(this.sharedWindow) : this.sharedWindow);
   }
 
   /** A numeric `resetTimeout` is read live by the scripts (as by the rules); a function's answer is stored. */
@@ -363,6 +484,7 @@ export class RedisStateStore implements StateStore {
     const diverged = this.local.leave();
     this.shared = { incarnation: shared.incarnation, generation: shared.generation };
     this.state = state;
+    this.sharedWindow = own ? noOutcomes : reply.window;
     const expected = own ? shared.generation - 1 : shared.generation;
     if (!diverged && sameLife && known.generation === expected) return;
     const seen = own ? own.from : shared.name;
@@ -386,6 +508,8 @@ export class RedisStateStore implements StateStore {
     const before = this.state.name;
     this.shared = { incarnation: shared.incarnation, generation: shared.generation };
     this.state = toBreakerState(shared, (ms) => this.clock.toLocal(ms));
+    // Every transition empties the window.
+    this.sharedWindow = noOutcomes;
     this.emitRemote(before, shared.name);
   }
 
@@ -472,6 +596,7 @@ export class RedisStateStore implements StateStore {
     this.report(error);
     this.resync.endFirst();
     if (!this.local.enter()) return;
+    this.seedLocalWindow();
     this.scheduleRecovery();
     const fallback = this.options.fallbackState;
     if (fallback === undefined || fallback === this.state.name) return;
@@ -479,6 +604,20 @@ export class RedisStateStore implements StateStore {
     this.state = machine.force(this.state, fallback, this.now(), this.context.settings).state;
     this.local.diverge();
     this.emitRemote(before, fallback);
+  }
+
+  /**
+   * The local rules start from what this process knows of the shared window: its figures as last read, with the
+   * outcomes not yet shared (the batch, and one on its way that will not arrive).
+   */
+  private seedLocalWindow(): void {
+    const { batch, localWindow } = this;
+    if (!batch || !localWindow) return;
+    const counting = batch.generation === this.state.generation;
+    let known = counting ? batch.mergedWith(this.sharedWindow) : this.sharedWindow;
+    if (this.inFlight) known = sum(known, this.inFlight);
+    batch.clear();
+    localWindow.refill(this.now(), known);
   }
 
   /**
@@ -492,10 +631,13 @@ export class RedisStateStore implements StateStore {
     }, this.options.commandTimeout);
   }
 
-  /** Takes a decision made on the local state into the mirror. */
+  /** Takes a decision made on the local state into the mirror; the local window holds one state's outcomes. */
   private keep<S extends Step>(step: S): S {
     this.state = step.state;
-    if (step.transition) this.local.diverge();
+    if (step.transition) {
+      this.local.diverge();
+      this.localWindow?.reset();
+    }
     return step;
   }
 
@@ -539,4 +681,12 @@ export class RedisStateStore implements StateStore {
   private now(): number {
     return this.context.scheduler.now();
   }
+}
+
+function sum(a: OutcomeCounts, b: OutcomeCounts): OutcomeCounts {
+  return {
+    calls: a.calls + b.calls,
+    failures: a.failures + b.failures,
+    slowCalls: a.slowCalls + b.slowCalls,
+  };
 }

@@ -30,4 +30,12 @@ export interface RedisStoreOptions {
    * after that the slot is free for another process. Finite, greater than 0. Default 30000.
    */
   readonly trialPermitTtl?: number;
+  /**
+   * Milliseconds between two flushes of a process's outcomes to the shared window of the rate rules
+   * (`failureRate`, `slowCallRate`): each process counts its outcomes locally and merges them into Redis with one
+   * script at most this often, and at once when its outcomes could trip a rule. A fleet-wide rate trip happens at
+   * most this long (plus a round trip) after the fleet-wide window crosses the threshold. Finite, greater than 0.
+   * Default: one bucket of a time window (`duration / buckets`), or 1000 for a count window.
+   */
+  readonly flushInterval?: number;
 }

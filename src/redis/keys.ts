@@ -11,6 +11,11 @@ export interface RedisKeys {
   /** A sorted set of half-open trial permits, scored by the Redis millisecond at which each expires. */
   readonly trials: string;
   /**
+   * A hash: the rate rules' window, merged from the batches every process flushes (see scripts.ts). Present only
+   * when a rate rule is set.
+   */
+  readonly window: string;
+  /**
    * The pub/sub channel transitions are published on. Unlike the keys it carries the client's `keyPrefix`
    * already, since ioredis prefixes keys but not channels (nor script arguments, which is how a script gets it).
    */
@@ -18,8 +23,8 @@ export interface RedisKeys {
 }
 
 /**
- * Names the keys of breaker `name` in `namespace`. The breaker name is the hash tag, so both keys of one breaker
- * live on one Redis Cluster slot (every script touches both) while different breakers spread over the cluster.
+ * Names the keys of breaker `name` in `namespace`. The breaker name is the hash tag, so all keys of one breaker
+ * live on one Redis Cluster slot (a script touches several) while different breakers spread over the cluster.
  *
  * ioredis prepends the client's `keyPrefix` to the keys; the channel gets the same prefix here, so that breakers
  * hear each other's transitions exactly when they share keys.
@@ -29,6 +34,7 @@ export function redisKeys(namespace: string, name: string, keyPrefix = ''): Redi
   return {
     state: `${base}:state`,
     trials: `${base}:trials`,
+    window: `${base}:window`,
     channel: `${keyPrefix}${base}:transitions`,
   };
 }

@@ -19,12 +19,23 @@ const reasons: readonly string[] = [
  * strings or Buffers; anything else means the reply is not ours, and it throws.
  */
 export function parseScriptReply(raw: unknown): ScriptReply {
-  if (!Array.isArray(raw) || raw.length !== 15)
+  if (!Array.isArray(raw) || raw.length !== 18)
     throw new Error(`unexpected script reply ${describe(raw)}`);
   const fields = raw as unknown[];
   const [now, name, generation, failCounter, openedAt, successCounter, trials, incarnation] =
     fields;
-  const [ownFrom, ownReason, flag, bad, attempt, openFor, halfOpenSince] = fields.slice(8);
+  const [
+    ownFrom,
+    ownReason,
+    flag,
+    bad,
+    attempt,
+    openFor,
+    halfOpenSince,
+    calls,
+    failures,
+    slowCalls,
+  ] = fields.slice(8);
   const shared: SharedState = {
     name: state(name),
     incarnation: text(incarnation),
@@ -43,6 +54,7 @@ export function parseScriptReply(raw: unknown): ScriptReply {
     own: own(text(ownFrom), text(ownReason)),
     flag: integer(flag) === 1,
     badData: integer(bad) === 1,
+    window: { calls: integer(calls), failures: integer(failures), slowCalls: integer(slowCalls) },
   };
 }
 

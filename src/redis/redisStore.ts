@@ -1,5 +1,3 @@
-import type { BreakerSettings } from '../core/BreakerState.js';
-import type { CircuitState } from '../core/CircuitState.js';
 import type { StateStoreFactory } from '../core/StateStore.js';
 import type { RedisClientLike } from './RedisClientLike.js';
 import { RedisStateStore } from './RedisStateStore.js';
@@ -17,16 +15,18 @@ import { validateBreakerName, validateRedisStoreOptions } from './validateRedisS
  * and are emitted with reason `'remote'`. When Redis is unreachable or slow (`commandTimeout`), calls go on with
  * the local state and each fault is reported as a `'store-error'` event; see {@link RedisStoreOptions}.
  *
- * Keys, for namespace `ns` and breaker `name`: `ns:{name}:state` (a hash) and `ns:{name}:trials` (a sorted set);
- * transitions are published on `ns:{name}:transitions`. A client `keyPrefix` comes first in all three (ioredis
+ * Keys, for namespace `ns` and breaker `name`: `ns:{name}:state` (a hash), `ns:{name}:trials` (a sorted set) and,
+ * with a rate rule, `ns:{name}:window` (a hash); transitions are published on `ns:{name}:transitions`. A client `keyPrefix` comes first in all three (ioredis
  * prefixes the keys; the store prefixes the channel), so breakers share state and transitions exactly when they
  * share keys. The client stays yours: `dispose()` closes only the pub/sub connection.
  *
- * Fleet-wide: the consecutive-failure rule, backoff (one shared `attempt`; a `resetTimeout` function is evaluated
- * by the process that opens the circuit and its result stored with the opening), `retryAt`, `maxHalfOpenWait`,
- * and the `isolate()` / `disable()` modes. `snapshot()` reads this process's mirror of the shared state. The rate
- * windows are not shared yet: a breaker with `failureRate`, `slowCallRate`, `slowCallDuration`, `minimumCalls` or
- * `window` throws when it is created with this store, and `fallbackState` cannot be `'isolated'` or `'disabled'`.
+ * Every trip policy holds fleet-wide: the consecutive-failure rule, the failure-rate and slow-call windows (each
+ * process counts its outcomes locally and flushes them into one shared window at most once per `flushInterval`,
+ * and at once when they could trip a rule, so a successful call still makes no round trip), backoff (one shared
+ * `attempt`; a `resetTimeout` function is evaluated by the process that opens the circuit and its result stored
+ * with the opening), `retryAt`, `maxHalfOpenWait`, and the `isolate()` / `disable()` modes. `snapshot()` reads
+ * this process's mirror of the shared state and window. Every process sharing a breaker must give it the same
+ * window settings (a window of another shape is started afresh).
  *
  * @param redis - An ioredis `Redis` or `Cluster` client (ioredis 5 or 6, RESP2 or RESP3).
  * @param options - See {@link RedisStoreOptions}. Bad values throw a `TypeError` or `RangeError` naming the option.
@@ -56,12 +56,6 @@ export function redisStore(
   options: RedisStoreOptions = {},
 ): StateStoreFactory {
   const resolved = validateRedisStoreOptions(redis, options);
-  if (resolved.fallbackState !== undefined && !sharedStates.includes(resolved.fallbackState)) {
-    throw new RangeError(
-      `redisStore: "fallbackState" ${JSON.stringify(resolved.fallbackState)} is not supported by the Redis store ` +
-        `yet; use one of ${sharedStates.map((state) => `'${state}'`).join(', ')}`,
-    );
-  }
   return (context) => {
     if (!context.explicitName) {
       throw new TypeError(
@@ -69,29 +63,6 @@ export function redisStore(
       );
     }
     validateBreakerName(context.name);
-    refuseUnsharedSettings(context.settings);
     return new RedisStateStore(redis, context, resolved);
   };
-}
-
-/** The states a process may fall back to on its own (the fleet's modes are only entered together). */
-const sharedStates: readonly CircuitState[] = ['closed', 'open', 'half-open'];
-
-/** The breaker options the Lua scripts cannot honour yet: refused, never half-supported. */
-const unsharedSettings = [
-  'failureRate',
-  'slowCallRate',
-  'slowCallDuration',
-  'minimumCalls',
-  'window',
-] as const satisfies readonly (keyof BreakerSettings)[];
-
-function refuseUnsharedSettings(settings: BreakerSettings): void {
-  for (const option of unsharedSettings) {
-    if (settings[option] !== undefined) unsupported(`the circuitBreaker option "${option}"`);
-  }
-}
-
-function unsupported(what: string): never {
-  throw new TypeError(`redisStore: ${what} is not supported by the Redis store yet`);
 }

@@ -1,6 +1,7 @@
 import type { CircuitState, Transition, TransitionReason } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
 import type { BreakerSettings } from '../core/BreakerState.js';
+import type { OutcomeCounts } from '../core/OutcomeWindow.js';
 import { halfOpenAt } from '../core/stateMachine.js';
 
 /** The state as Redis holds it; `openedAt` is in Redis milliseconds. */
@@ -35,6 +36,8 @@ export interface ScriptReply {
   readonly flag: boolean;
   /** The script found data it did not write and treated it as missing. */
   readonly badData: boolean;
+  /** The window as the script judged it (for a rate trip, the window that tripped, emptied right after). */
+  readonly window: OutcomeCounts;
 }
 
 /** A transition published on the breaker's channel. */
@@ -75,7 +78,7 @@ export function toBreakerState(
 
 /**
  * The transition the caller of a script made, if it made one; an opening carries its `retryAt`, read from
- * `state` (the shared state on the local clock).
+ * `state` (the shared state on the local clock), and a rate trip the window's rates, as the in-memory rules do.
  */
 export function ownTransition(
   reply: ScriptReply,
@@ -85,5 +88,8 @@ export function ownTransition(
   if (!reply.own) return undefined;
   const { from, reason } = reply.own;
   if (state.name !== 'open') return { from, to: state.name, reason };
-  return { from, to: state.name, reason, retryAt: halfOpenAt(state, settings) };
+  const opening = { from, to: state.name, reason, retryAt: halfOpenAt(state, settings) };
+  if (reason !== 'failure_rate' && reason !== 'slow_call_rate') return opening;
+  const { calls, failures, slowCalls } = reply.window;
+  return { ...opening, failureRate: failures / calls, slowCallRate: slowCalls / calls };
 }

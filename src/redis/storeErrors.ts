@@ -15,7 +15,7 @@ export function unavailableError(
 
 /** A script found data it did not write in the breaker's keys, and treated it as missing. */
 export function badDataError(keys: RedisKeys, operation: string): RedisStoreError {
-  const message = `${keys.state} or ${keys.trials} held data this store did not write; it was treated as missing`;
+  const message = `${keys.state}, ${keys.trials} or ${keys.window} held data this store did not write; it was treated as missing`;
   return new RedisStoreError('bad-data', operation, message);
 }
 

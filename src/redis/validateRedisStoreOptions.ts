@@ -11,6 +11,8 @@ export interface ResolvedRedisStoreOptions {
   readonly fallbackState: CircuitState | undefined;
   readonly commandTimeout: number;
   readonly trialPermitTtl: number;
+  /** Undefined: the default of the breaker's window (see `defaultFlushInterval`). */
+  readonly flushInterval: number | undefined;
 }
 
 const owner = 'redisStore';
@@ -34,6 +36,7 @@ const checks: Record<keyof RedisStoreOptions, Check> = {
   },
   commandTimeout: checkPositiveDuration,
   trialPermitTtl: checkPositiveDuration,
+  flushInterval: checkPositiveDuration,
 };
 
 /** Checks the client and every option (an unknown key is an error) and fills in the defaults. */
@@ -49,6 +52,7 @@ export function validateRedisStoreOptions(
     fallbackState: options.fallbackState,
     commandTimeout: options.commandTimeout ?? 1000,
     trialPermitTtl: options.trialPermitTtl ?? 30_000,
+    flushInterval: options.flushInterval,
   };
 }
 

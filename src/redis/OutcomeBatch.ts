@@ -1,0 +1,149 @@
+import type { BreakerSettings } from '../core/BreakerState.js';
+import type { OutcomeCounts } from '../core/OutcomeWindow.js';
+import { defaultBuckets, defaultWindow, minimumCallsOf } from '../core/OutcomeWindow.js';
+import { tripReason } from '../core/tripPolicy.js';
+
+const failedBit = 1;
+const slowBit = 2;
+/** The character code of outcome 0 ('0'): the scripts read outcomes as the characters '0' to '3'. */
+const zero = 48;
+
+/**
+ * The outcomes one process recorded in the closed (or disabled) state since its last flush to the shared window:
+ * counted here with no round trip, then merged into Redis by one script (see scripts.ts, `flush`).
+ *
+ * @remarks
+ * A count window's batch keeps the order of its last `size` outcomes (the older ones would leave the shared
+ * window within the same flush anyway); a time window's batch is three counts, placed in the bucket of Redis's
+ * clock when it lands.
+ */
+export class OutcomeBatch implements OutcomeCounts {
+  calls = 0;
+  failures = 0;
+  slowCalls = 0;
+  /** The generation the outcomes were counted in: a batch of an older one is dropped, as the window is emptied. */
+  generation = -1;
+  /** Failures since the last success of the batch, and whether it holds a success (the consecutive counter). */
+  private trailingFailures = 0;
+  private sawSuccess = false;
+  /** A count window's last outcomes, a ring from `next`. */
+  private readonly codes: Uint8Array | undefined;
+  private next = 0;
+
+  constructor(private readonly settings: BreakerSettings) {
+    const window = settings.window ?? defaultWindow;
+    if ('calls' in window) this.codes = new Uint8Array(window.calls);
+  }
+
+  get empty(): boolean {
+    return this.calls === 0;
+  }
+
+  add(generation: number, failed: boolean, slow: boolean): void {
+    if (generation !== this.generation) {
+      this.clear();
+      this.generation = generation;
+    }
+    this.calls++;
+    if (failed) this.failures++;
+    if (slow) this.slowCalls++;
+    this.trailingFailures = failed ? this.trailingFailures + 1 : 0;
+    this.sawSuccess ||= !failed;
+    const codes = this.codes;
+    if (!codes) return;
+    codes[this.next] = (failed ? failedBit : 0) | (slow ? slowBit : 0);
+    this.next = this.next + 1 === codes.length ? 0 : this.next + 1;
+  }
+
+  /**
+   * Whether merging this batch into the shared window as last read (`shared`) could trip a rate rule: then it is
+   * flushed at once instead of at the end of the flush interval. Evicted outcomes are taken for successes, so
+   * the estimate errs towards flushing.
+   */
+  couldTrip(shared: OutcomeCounts): boolean {
+    return tripReason(0, this.settings, this.mergedWith(shared)) !== undefined;
+  }
+
+  /** The shared window's figures with this batch added: an estimate, as `couldTrip` makes it. */
+  mergedWith(shared: OutcomeCounts): OutcomeCounts {
+    const size = this.codes?.length ?? Infinity;
+    const calls = Math.min(size, shared.calls + this.calls);
+    return {
+      calls,
+      failures: Math.min(calls, shared.failures + this.failures),
+      slowCalls: Math.min(calls, shared.slowCalls + this.slowCalls),
+    };
+  }
+
+  /**
+   * How a flush moves the shared failure counter (`trailing`, `sawSuccess`): '' when the consecutive rule is on,
+   * as its own scripts keep the counter then.
+   */
+  consecutive(): [number | '', number] {
+    if (Number.isFinite(this.settings.failMax)) return ['', 0];
+    return [this.trailingFailures, this.sawSuccess ? 1 : 0];
+  }
+
+  /** The window arguments for this batch (see {@link windowArguments}); empties it. */
+  take(): (string | number)[] {
+    const args = windowArguments(this.settings, this);
+    this.clear();
+    return args;
+  }
+
+  /** The batch's outcomes, oldest first, as the characters '0' to '3' (count windows only). */
+  outcomes(): string {
+    const codes = this.codes;
+    if (!codes) return '';
+    const kept = Math.min(this.calls, codes.length);
+    let text = '';
+    for (let back = kept; back > 0; back--) {
+      text += String.fromCharCode(
+        zero + (codes[(this.next - back + codes.length) % codes.length] ?? 0),
+      );
+    }
+    return text;
+  }
+
+  clear(): void {
+    this.calls = this.failures = this.slowCalls = this.trailingFailures = this.next = 0;
+    this.sawSuccess = false;
+  }
+}
+
+/** How often a process flushes its batch by default: every bucket of a time window, every second otherwise. */
+export function defaultFlushInterval(settings: BreakerSettings): number {
+  const window = settings.window ?? defaultWindow;
+  if ('calls' in window) return defaultCountWindowFlushInterval;
+  return window.duration / (window.buckets ?? defaultBuckets);
+}
+
+/** The default flush interval of a count window (ms). */
+export const defaultCountWindowFlushInterval = 1000;
+
+/**
+ * The window arguments of the scripts that merge outcomes (scripts.ts, `windowArgs`): the window's shape and
+ * rules, then the batch. No rate rule: one empty argument, and the scripts leave the window alone.
+ */
+export function windowArguments(
+  settings: BreakerSettings,
+  batch: OutcomeBatch | undefined,
+): (string | number)[] {
+  const { failureRate, slowCallRate } = settings;
+  if (!batch || (failureRate === undefined && slowCallRate === undefined)) return [''];
+  const window = settings.window ?? defaultWindow;
+  const shape =
+    'calls' in window
+      ? ['calls', window.calls, '']
+      : ['time', window.duration, window.buckets ?? defaultBuckets];
+  return [
+    ...shape,
+    minimumCallsOf(settings),
+    failureRate ?? '',
+    slowCallRate ?? '',
+    batch.calls,
+    batch.failures,
+    batch.slowCalls,
+    batch.outcomes(),
+  ];
+}
