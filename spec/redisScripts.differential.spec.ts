@@ -1,15 +1,19 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { BreakerSettings, BreakerState } from '../src/core/BreakerState.js';
 import { initialState } from '../src/core/BreakerState.js';
 import { circuitStates } from '../src/core/CircuitState.js';
 import type { CircuitState, Transition } from '../src/core/CircuitState.js';
 import { exponentialBackoff } from '../src/core/exponentialBackoff.js';
 import { openTime } from '../src/core/openTime.js';
+import type { OutcomeCounts, OutcomeWindow } from '../src/core/OutcomeWindow.js';
+import { createWindow } from '../src/core/OutcomeWindow.js';
+import { isSlow } from '../src/core/tripPolicy.js';
 import * as machine from '../src/core/stateMachine.js';
 import type { Permit, Step } from '../src/core/stateMachine.js';
 import { redisKeys } from '../src/redis/keys.js';
 import type { RedisKeys } from '../src/redis/keys.js';
+import { OutcomeBatch, windowArguments } from '../src/redis/OutcomeBatch.js';
 import { parseScriptReply } from '../src/redis/parseReply.js';
 import { defineScripts, runScript } from '../src/redis/scripts.js';
 import type { ScriptName } from '../src/redis/scripts.js';
@@ -27,6 +31,10 @@ import { useRedisServer } from './support/useRedisServer.js';
  * Time: the scripts read Redis's clock, so each step first runs its script and then applies the in-memory rule at
  * the `now` that script read. A time step moves the moment the circuit opened back on both sides (the same, for a
  * deadline, as moving the clock forward), so no step waits for real time.
+ *
+ * The rate rules: an outcome in the closed (or disabled) state goes to the script the Redis store would send it
+ * with (the `failure` or `success` script carrying it, or a `flush` of a batch of one), so the shared window is
+ * compared after every flush; a time window's buckets roll with Redis's real clock, read by both sides.
  *
  * A new rule of the state machine (a trip policy, a window, a new state) is one more entry in `operations`.
  */
@@ -46,16 +54,37 @@ let steps = 0;
 /** The states, transition reasons and attempts (backoff) the compared steps went through, over all runs. */
 const seen = new Set<string>();
 
-/** One run: the in-memory state beside the Redis keys, and the calls admitted and not finished. */
+/** One run: the in-memory state and window beside the Redis keys, and the calls admitted and not finished. */
 class World {
   memory: BreakerState = initialState;
+  readonly window: OutcomeWindow | undefined;
   readonly held: Held[] = [];
   private trialCount = 0;
 
   constructor(
     readonly settings: BreakerSettings,
     private readonly keys: RedisKeys,
-  ) {}
+  ) {
+    this.window = createWindow(settings);
+  }
+
+  /** Whether an outcome of this call goes into the window (a closed or disabled circuit of its generation). */
+  counts(permit: Permit): boolean {
+    const { name, generation } = this.memory;
+    return (
+      this.window !== undefined &&
+      generation === permit.generation &&
+      (name === 'closed' || name === 'disabled')
+    );
+  }
+
+  /** The window arguments of a script carrying this one outcome (a batch of one), as the Redis store sends them. */
+  batchOf(permit: Permit, failed: boolean, duration: number): (string | number)[] {
+    if (!this.counts(permit)) return windowArguments(this.settings, undefined);
+    const batch = new OutcomeBatch(this.settings);
+    batch.add(permit.generation, failed, isSlow(duration, this.settings));
+    return [...batch.consecutive(), ...batch.take()];
+  }
 
   /** The script arguments the Redis store derives from the settings and its mirror (here: the memory side). */
   get reset(): number | '' {
@@ -109,6 +138,8 @@ interface Outcome {
   readonly transition: Transition | undefined;
   /** The operation's answer: permit granted, outcome counted (undefined for operations without one). */
   readonly answer: boolean | undefined;
+  /** The window as the step judged it: for a rate trip, the window that tripped; else as it is after the step. */
+  readonly window?: OutcomeCounts;
 }
 
 /** Applies one in-memory rule at `now` (the time the script read); returns what it did. */
@@ -120,7 +151,23 @@ function fromStep(step: Step, answer?: boolean): Outcome {
 
 function fromReply(world: World, reply: ScriptReply, answer?: boolean): Outcome {
   const state = toBreakerState(reply.shared, (ms) => ms);
-  return { state, transition: ownTransition(reply, state, world.settings), answer };
+  const transition = ownTransition(reply, state, world.settings);
+  return { state, transition, answer, window: reply.window };
+}
+
+/** The in-memory window's counts at `now`; empty when no rate rule is set. */
+function countsOf(window: OutcomeWindow | undefined, now: number): OutcomeCounts {
+  if (!window) return { calls: 0, failures: 0, slowCalls: 0 };
+  window.advance(now);
+  const { calls, failures, slowCalls } = window;
+  return { calls, failures, slowCalls };
+}
+
+const rateTrips: readonly string[] = ['failure_rate', 'slow_call_rate'];
+
+/** Whether a rate of the window equals its threshold exactly. */
+function atThreshold({ calls, failures, slowCalls }: OutcomeCounts, settings: BreakerSettings) {
+  return failures / calls === settings.failureRate || slowCalls / calls === settings.slowCallRate;
 }
 
 /** One step on both sides: the script first (for Redis's `now`), then the in-memory rule at that `now`. */
@@ -132,17 +179,25 @@ async function both(
   rule: MemoryRule,
 ): Promise<void> {
   const reply = await world.script(name, args);
-  const memory = rule(world, reply.redisNow);
+  const now = reply.redisNow;
+  const memory = rule(world, now);
   world.memory = memory.state;
+  // The in-memory store empties the window on every transition; a rate trip is judged on the window before.
+  const judged = countsOf(world.window, now);
+  if (memory.transition) world.window?.reset();
+  const rateTrip = rateTrips.includes(memory.transition?.reason ?? '');
+  const window = rateTrip ? judged : countsOf(world.window, now);
   seen.add(memory.state.name).add(`attempt ${Math.min(memory.state.attempt, 3)}`);
   if (memory.transition) seen.add(memory.transition.reason);
-  expect(fromReply(world, reply, answered ? reply.flag : undefined)).toEqual(memory);
+  if (rateTrip && atThreshold(judged, world.settings)) seen.add('rate at threshold');
+  expect(fromReply(world, reply, answered ? reply.flag : undefined)).toEqual({ ...memory, window });
 }
 
-/** Compares the states after a step that has no script of its own. */
+/** Compares the states and windows after a step that has no script of its own. */
 async function compareStates(world: World): Promise<void> {
   const reply = await world.script('read', []);
   expect(toBreakerState(reply.shared, (ms) => ms)).toEqual(world.memory);
+  expect(reply.window).toEqual(countsOf(world.window, reply.redisNow));
 }
 
 /** One operation of a sequence; fast-check prints it by its label in a counterexample. */
@@ -154,43 +209,83 @@ function operation(label: string, run: Operation['run']): Operation {
   return { run, [fc.toStringMethod]: () => label } as Operation;
 }
 
+/** Admits a call on both sides; a call admitted by both is held. */
+async function acquire(world: World): Promise<void> {
+  const { halfOpenMaxCalls } = world.settings;
+  const trialId = world.nextTrialId();
+  const { reset, wait, openFor } = world;
+  const args = [reset, halfOpenMaxCalls, trialId, trialPermitTtl, wait, openFor];
+  let granted: Permit | undefined;
+  await both(world, 'acquire', args, true, (w, now) => {
+    const admission = machine.acquire(w.memory, now, w.settings);
+    granted = admission.permit;
+    return fromStep(admission, granted !== undefined);
+  });
+  if (granted) world.held.push({ generation: granted.generation, trialId });
+}
+
+/**
+ * Ends the held call at `pick` with a success or a failure that took `duration` ms, sent to the script the Redis
+ * store would send it with: in the closed state a batch of one (`flush`), unless the consecutive rule needs the
+ * `failure` script or a success resets its counter (`success`); a slow trial call is a failed one.
+ */
+async function end(world: World, pick: number, failed: boolean, duration: number): Promise<void> {
+  const permit = world.take(pick);
+  if (!permit) return;
+  const { settings } = world;
+  const window = world.batchOf(permit, failed, duration);
+  const counts = world.counts(permit);
+  const consecutive = Number.isFinite(settings.failMax);
+  const failMax = consecutive ? settings.failMax : '';
+  const slowTrial = world.memory.name === 'half-open' && isSlow(duration, settings);
+  const resets = world.memory.failCounter !== 0 && consecutive;
+  const carried = window.slice(counts ? 2 : 0);
+  const [name, args]: [ScriptName, (string | number)[]] =
+    failed || slowTrial
+      ? counts && !consecutive
+        ? ['flush', [permit.generation, world.openFor, ...window]]
+        : ['failure', [permit.generation, failMax, world.openFor, ...carried]]
+      : counts && !resets
+        ? ['flush', [permit.generation, world.openFor, ...window]]
+        : [
+            'success',
+            [
+              permit.generation,
+              settings.successThreshold,
+              permit.trialId,
+              world.openFor,
+              ...carried,
+            ],
+          ];
+  await both(world, name, args, true, (w, now) => {
+    const recorded = failed
+      ? machine.recordFailure(w.memory, permit, now, w.settings, duration, undefined, w.window)
+      : machine.recordSuccess(w.memory, permit, w.settings, now, duration, w.window);
+    return fromStep(recorded, recorded.counted);
+  });
+}
+
+const duration = fc.integer({ min: 0, max: 100 });
+
 /** The operations a sequence is made of: a new rule of the state machine is a new entry here. */
 const operations: Record<string, fc.Arbitrary<Operation>> = {
-  acquire: fc.constant(
-    operation('acquire', async (world) => {
-      const { halfOpenMaxCalls } = world.settings;
-      const trialId = world.nextTrialId();
-      const { reset, wait, openFor } = world;
-      const args = [reset, halfOpenMaxCalls, trialId, trialPermitTtl, wait, openFor];
-      let granted: Permit | undefined;
-      await both(world, 'acquire', args, true, (w, now) => {
-        const admission = machine.acquire(w.memory, now, w.settings);
-        granted = admission.permit;
-        return fromStep(admission, granted !== undefined);
-      });
-      if (granted) world.held.push({ generation: granted.generation, trialId });
-    }),
-  ),
-  success: fc.nat().map((pick) =>
-    operation(`success #${pick}`, async (world) => {
-      const permit = world.take(pick);
-      if (!permit) return;
-      const args = [permit.generation, world.settings.successThreshold, permit.trialId];
-      await both(world, 'success', args, true, (w) => {
-        const recorded = machine.recordSuccess(w.memory, permit, w.settings);
-        return fromStep(recorded, recorded.counted);
-      });
-    }),
-  ),
-  failure: fc.nat().map((pick) =>
-    operation(`failure #${pick}`, async (world) => {
-      const permit = world.take(pick);
-      if (!permit) return;
-      const args = [permit.generation, world.settings.failMax, world.openFor];
-      await both(world, 'failure', args, true, (w, now) => {
-        const recorded = machine.recordFailure(w.memory, permit, now, w.settings);
-        return fromStep(recorded, recorded.counted);
-      });
+  acquire: fc.constant(operation('acquire', acquire)),
+  success: fc
+    .tuple(fc.nat(), duration)
+    .map(([pick, ms]) =>
+      operation(`success #${pick} in ${ms} ms`, (world) => end(world, pick, false, ms)),
+    ),
+  failure: fc
+    .tuple(fc.nat(), duration)
+    .map(([pick, ms]) =>
+      operation(`failure #${pick} in ${ms} ms`, (world) => end(world, pick, true, ms)),
+    ),
+  // A whole call, admitted and ended at once: the bulk of what fills a window.
+  call: fc.tuple(fc.boolean(), duration).map(([failed, ms]) =>
+    operation(`call (${failed ? 'failure' : 'success'} in ${ms} ms)`, async (world) => {
+      const held = world.held.length;
+      await acquire(world);
+      if (world.held.length > held) await end(world, held, failed, ms);
     }),
   ),
   release: fc.nat().map((pick) =>
@@ -233,33 +328,82 @@ const backoff = fc
   .record({ initial: fc.integer({ min: 1, max: 2000 }), max: fc.integer({ min: 2000, max: 8000 }) })
   .map((options) => exponentialBackoff(options));
 
-const settings = fc.record(
-  {
-    failMax: fc.integer({ min: 1, max: 4 }),
-    resetTimeout: fc.oneof(fc.integer({ min: 1, max: 5000 }), backoff),
-    successThreshold: fc.integer({ min: 1, max: 3 }),
-    halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
-    maxHalfOpenWait: fc.integer({ min: 1, max: 5000 }),
-  },
-  { requiredKeys: ['failMax', 'resetTimeout', 'successThreshold', 'halfOpenMaxCalls'] },
-);
+const stateRules = {
+  failMax: fc.integer({ min: 1, max: 4 }),
+  resetTimeout: fc.oneof(fc.integer({ min: 1, max: 5000 }), backoff),
+  successThreshold: fc.integer({ min: 1, max: 3 }),
+  halfOpenMaxCalls: fc.integer({ min: 1, max: 3 }),
+  maxHalfOpenWait: fc.integer({ min: 1, max: 5000 }),
+};
+
+/** A rate in tenths, as users write them. */
+const rate = fc.integer({ min: 1, max: 10 }).map((tenths) => tenths / 10);
+
+/** The rate rules: a count window, or a time window short enough for its buckets to roll during a run. */
+const rateRules = fc
+  .record(
+    {
+      failureRate: rate,
+      slowCallRate: rate,
+      window: fc.oneof(
+        fc.record({ calls: fc.integer({ min: 1, max: 8 }) }),
+        fc.record({
+          duration: fc.integer({ min: 5, max: 60 }),
+          buckets: fc.integer({ min: 1, max: 4 }),
+        }),
+      ),
+      minimumCalls: fc.integer({ min: 1, max: 8 }),
+      consecutive: fc.boolean(),
+    },
+    { requiredKeys: ['window', 'minimumCalls', 'consecutive'] },
+  )
+  .filter((rules) => rules.failureRate !== undefined || rules.slowCallRate !== undefined)
+  .map(({ consecutive, minimumCalls, window, ...rates }) => ({
+    ...rates,
+    window,
+    // A count window never holds more calls than its size.
+    minimumCalls: 'calls' in window ? Math.min(minimumCalls, window.calls) : minimumCalls,
+    slowCallDuration: 50,
+    // failMax unset with a rate rule: the consecutive rule is off (resolveFailMax).
+    ...(consecutive ? {} : { failMax: Infinity }),
+  }));
+
+const settings = fc
+  .tuple(
+    fc.record(stateRules, {
+      requiredKeys: ['failMax', 'resetTimeout', 'successThreshold', 'halfOpenMaxCalls'],
+    }),
+    fc.option(rateRules, { nil: undefined }),
+  )
+  .map(([rules, rates]): BreakerSettings => ({ ...rules, ...rates }));
+
+/** Runs random sequences of `operations` under `chosen` settings through both copies. */
+async function compareOn(
+  chosen: fc.Arbitrary<BreakerSettings>,
+  operation: fc.Arbitrary<Operation>,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(
+      chosen,
+      fc.array(operation, { minLength: 30, maxLength: 100 }),
+      async (settings, sequence) => {
+        defineScripts(server.admin);
+        const world = new World(settings, redisKeys(freshNamespace(), 'payments'));
+        for (const step of sequence) await step.run(world);
+      },
+    ),
+    { numRuns: 100 },
+  );
+}
 
 describe('the Lua scripts and the in-memory rules', () => {
-  it('agree on states, transitions and answers over random sequences of operations', async () => {
+  beforeEach(() => {
     steps = 0;
     seen.clear();
-    await fc.assert(
-      fc.asyncProperty(
-        settings,
-        fc.array(fc.oneof(...Object.values(operations)), { minLength: 30, maxLength: 100 }),
-        async (chosen, sequence) => {
-          defineScripts(server.admin);
-          const world = new World(chosen, redisKeys(freshNamespace(), 'payments'));
-          for (const operation of sequence) await operation.run(world);
-        },
-      ),
-      { numRuns: 100 },
-    );
+  });
+
+  it('agree on states, transitions and answers over random sequences of operations', async () => {
+    await compareOn(settings, fc.oneof(...Object.values(operations)));
     // Thousands of steps went through both copies (without a failure, fast-check ran each sequence once).
     expect(steps).toBeGreaterThan(2000);
     // ...and through every rule the scripts share: backoff (a third opening before a close), the half-open time
@@ -273,7 +417,30 @@ describe('the Lua scripts and the in-memory rules', () => {
       'reset_timeout',
       'half_open_timeout',
       'manual',
+      'failure_rate',
+      'slow_call_rate',
     ])
+      expect(seen, rule).toContain(rule);
+  });
+
+  it('agree on the shared window over sequences made mostly of whole calls', async () => {
+    const { call, ...others } = operations;
+    await compareOn(
+      fc
+        .tuple(
+          fc.record(stateRules, {
+            requiredKeys: ['failMax', 'resetTimeout', 'successThreshold', 'halfOpenMaxCalls'],
+          }),
+          rateRules,
+        )
+        .map(([rules, rates]) => ({ ...rules, ...rates })),
+      fc.oneof(
+        { arbitrary: call, weight: 12 },
+        ...Object.values(others).map((arbitrary) => ({ arbitrary, weight: 1 })),
+      ),
+    );
+    // Trips on both rates, including at exactly the threshold (where '>=' and '>' part).
+    for (const rule of ['failure_rate', 'slow_call_rate', 'rate at threshold'])
       expect(seen, rule).toContain(rule);
   });
 });

@@ -181,6 +181,8 @@ export class RedisStateStore implements StateStore {
       (state.name === 'closed' || state.name === 'disabled');
     // The hot path: nothing to count (an older generation, or open), or nothing to reset. No round trip.
     if (!counting && state.name !== 'half-open') return { state, counted: false };
+    // A slow trial call is a failed one (when slow calls are tracked).
+    if (!counting && isSlow(duration, settings)) return this.recordFailure(permit, now, duration);
     const resets = state.failCounter !== 0 && Number.isFinite(settings.failMax);
     if (counting && !resets) {
       if (this.batch)
