@@ -3,6 +3,8 @@ import type { OutcomeCounts } from '../core/OutcomeWindow.js';
 import { defaultBuckets, defaultWindow, minimumCallsOf } from '../core/OutcomeWindow.js';
 import { tripReason } from '../core/tripPolicy.js';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 const failedBit = 1;
 const slowBit = 2;
 /** The character code of outcome 0 ('0'): the scripts read outcomes as the characters '0' to '3'. */
@@ -29,6 +31,7 @@ export class OutcomeBatch implements OutcomeCounts {
   /** A count window's last outcomes, a ring from `next`. */
   private readonly codes: Uint8Array | undefined;
   private next = 0;
+  private readonly estimate = { calls: 0, failures: 0, slowCalls: 0 };
 
   constructor(private readonly settings: BreakerSettings) {
     const window = settings.window ?? defaultWindow;
@@ -61,18 +64,21 @@ export class OutcomeBatch implements OutcomeCounts {
    * the estimate errs towards flushing.
    */
   couldTrip(shared: OutcomeCounts): boolean {
-    return tripReason(0, this.settings, this.mergedWith(shared)) !== undefined;
+    // Judged on a scratch object: this runs on every call.
+    return tripReason(0, this.settings, this.merge(shared, this.estimate)) !== undefined;
   }
 
   /** The shared window's figures with this batch added: an estimate, as `couldTrip` makes it. */
   mergedWith(shared: OutcomeCounts): OutcomeCounts {
-    const size = this.codes?.length ?? Infinity;
-    const calls = Math.min(size, shared.calls + this.calls);
-    return {
-      calls,
-      failures: Math.min(calls, shared.failures + this.failures),
-      slowCalls: Math.min(calls, shared.slowCalls + this.slowCalls),
-    };
+    return this.merge(shared, { calls: 0, failures: 0, slowCalls: 0 });
+  }
+
+  private merge(shared: OutcomeCounts, into: Mutable<OutcomeCounts>): OutcomeCounts {
+    const calls = Math.min(this.codes?.length ?? Infinity, shared.calls + this.calls);
+    into.calls = calls;
+    into.failures = Math.min(calls, shared.failures + this.failures);
+    into.slowCalls = Math.min(calls, shared.slowCalls + this.slowCalls);
+    return into;
   }
 
   /**

@@ -238,6 +238,10 @@ export class RedisStateStore implements StateStore {
   }
 
   force(to: CircuitState, now: number): MaybePromise<Step> {
+    // A manual transition right after start-up waits for the first read (at most commandTimeout), so that it is
+    // shared rather than decided on a local state that the read would then replace.
+    if (!this.resync.firstDone)
+      return this.resync.firstRead().then(() => this.force(to, this.now()));
     if (this.decidesLocally('force', true))
       return this.keep(machine.force(this.state, to, now, this.context.settings));
     return this.run(

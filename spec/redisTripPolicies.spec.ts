@@ -7,11 +7,11 @@ import { commandCalls, fail, recordEvents, succeed, waitFor } from './support/re
 import { useRedisSpec } from './support/useRedisSpec.js';
 
 /*
- * The rate rules through redisStore, with breakers on separate clients standing for processes (the 4-process
+ * The trip policies (the rate rules above all) through redisStore, with breakers on separate clients standing for processes (the 4-process
  * fleet is spec/redisFleet.spec.ts): one shared window, filled by batches each process flushes.
  */
 
-const { server, freshNamespace, client, breakerOn, fleet } = useRedisSpec('rate-policies');
+const { server, freshNamespace, client, breakerOn, fleet } = useRedisSpec('trip-policies');
 
 const windowKey = (namespace: string) => `${namespace}:{payments}:window`;
 const stateKey = (namespace: string) => `${namespace}:{payments}:state`;
@@ -24,7 +24,7 @@ async function successes(breaker: CircuitBreaker, count: number) {
   for (let call = 0; call < count; call++) await succeed(breaker);
 }
 
-describe('redisStore and the rate rules', () => {
+describe('redisStore and the trip policies', () => {
   it('trips fleet-wide on a failure rate no process reaches alone, reported as its own by exactly one', async () => {
     const namespace = freshNamespace();
     const config = { namespace, failureRate: 0.5, window: { calls: 10 }, flushInterval: 50 };
@@ -212,6 +212,15 @@ describe('redisStore and the rate rules', () => {
     await expect(firstValueFrom(of('ok').pipe(there))).resolves.toBe('ok');
     await there.close();
     expect(there.state).toBe('closed');
+  });
+
+  it('shares a manual transition made before its client has connected', async () => {
+    const namespace = freshNamespace();
+    const breaker = breakerOn(client(), { namespace });
+    const events = recordEvents(breaker);
+    await breaker.isolate();
+    expect(await server.admin.hget(stateKey(namespace), 's')).toBe('isolated');
+    expect(events.storeErrors()).toEqual([]);
   });
 
   it('failWhen, ignore and snapshot() work through it', async () => {
