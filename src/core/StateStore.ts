@@ -79,8 +79,10 @@ export interface StoreContext {
   /** Reports a store fault; it is emitted on the breaker's `events$` as a `'store-error'` event. */
   reportError(error: unknown): void;
   /**
-   * Reports a transition the store made on its own (reason `'remote'`): another process sharing the store made
-   * it, or the store resynchronised or switched to its fallback. Call it after `state` already reflects it.
+   * Reports a transition no call of this breaker made: one made elsewhere (reason `'remote'`: another process
+   * sharing the store made it, or the store resynchronised or switched to its fallback), or one the store decided
+   * outside any call, with its own reason (the Redis store's timed flush of its batched outcomes may trip the
+   * circuit: `'failure_rate'`). Call it after `state` already reflects it.
    */
   reportTransition(transition: Transition): void;
 }
