@@ -183,7 +183,7 @@ export class RedisStateStore implements StateStore {
     if (!counting && state.name !== 'half-open') return { state, counted: false };
     // A slow trial call is a failed one (when slow calls are tracked).
     if (!counting && isSlow(duration, settings)) return this.recordFailure(permit, now, duration);
-    const resets = state.failCounter !== 0 && Number.isFinite(settings.failMax);
+    const resets = state.failCounter !== 0 && !this.batchesFailures;
     if (counting && !resets) {
       if (this.batch)
         return this.batched(this.batch, permit, false, isSlow(duration, settings), decide);
@@ -223,7 +223,7 @@ export class RedisStateStore implements StateStore {
     const slow = isSlow(duration, settings);
     const inWindow = state.name !== 'half-open';
     // With the rate rules alone, a failure is counted like a success: in the batch, with no round trip.
-    if (inWindow && this.batch && !Number.isFinite(settings.failMax)) {
+    if (inWindow && this.batch && this.batchesFailures) {
       return this.batched(this.batch, permit, true, slow, decide);
     }
     if (this.decidesLocally('failure', true)) return this.keep(decide());
@@ -358,6 +358,14 @@ export class RedisStateStore implements StateStore {
     if (this.local.active) return windowFigures(localWindow, now);
     const counting = batch.generation === this.state.generation;
     return figuresOf(counting ? batch.mergedWith(this.sharedWindow) : this.sharedWindow);
+  }
+
+  /**
+   * Whether failures in the closed state are batched like successes: with the rate rules alone (no `failMax`),
+   * since no rule needs each one at once. The batch then moves the shared failure counter too.
+   */
+  private get batchesFailures(): boolean {
+    return this.batch !== undefined && !Number.isFinite(this.context.settings.failMax);
   }
 
   /** A numeric `resetTimeout` is read live by the scripts (as by the rules); a function's answer is stored. */
