@@ -310,7 +310,8 @@ export class RedisStateStore implements StateStore {
       batch.clear();
       return { state, counted: false };
     }
-    this.inFlight = batch.mergedWith(noOutcomes);
+    const { calls, failures, slowCalls } = batch;
+    this.inFlight = { calls, failures, slowCalls };
     const args = [batch.generation, this.openFor(), ...batch.consecutive(), ...batch.take()];
     return this.run('flush', args, this.flushed, () => {
       this.inFlight = undefined;
@@ -356,8 +357,13 @@ export class RedisStateStore implements StateStore {
     const { batch, localWindow } = this;
     if (!batch || !localWindow) return undefined;
     if (this.local.active) return windowFigures(localWindow, now);
+    return figuresOf(this.knownWindow(batch));
+  }
+
+  /** The shared window as this process knows it: as last read, with its own outcomes not yet flushed. */
+  private knownWindow(batch: OutcomeBatch): OutcomeCounts {
     const counting = batch.generation === this.state.generation;
-    return figuresOf(counting ? batch.mergedWith(this.sharedWindow) : this.sharedWindow);
+    return counting ? batch.mergedWith(this.sharedWindow) : this.sharedWindow;
   }
 
   /**
@@ -627,8 +633,7 @@ export class RedisStateStore implements StateStore {
   private seedLocalWindow(): void {
     const { batch, localWindow } = this;
     if (!batch || !localWindow) return;
-    const counting = batch.generation === this.state.generation;
-    let known = counting ? batch.mergedWith(this.sharedWindow) : this.sharedWindow;
+    let known = this.knownWindow(batch);
     if (this.inFlight) known = sum(known, this.inFlight);
     batch.clear();
     localWindow.refill(this.now(), known);
