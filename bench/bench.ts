@@ -19,7 +19,12 @@ import type { HeapGrowth } from './heapGrowth.js';
 import { measureMemory } from './memory.js';
 import { formatReport } from './report.js';
 import type { Section } from './sections.js';
-import { operationsSection, redisSection, telemetrySection } from './sections.js';
+import {
+  operationsSection,
+  redisFleetSection,
+  redisSection,
+  telemetrySection,
+} from './sections.js';
 
 const usage = `Usage: npm run bench [-- options]
 
@@ -75,6 +80,8 @@ async function main(json: boolean, rounds: number): Promise<void> {
   sections.push(await operationsSection(library));
   log('bench: Redis store (bench/redisBench.ts)');
   sections.push(await redisSection(sectionRounds));
+  log('bench: Redis store, a fleet of 4 processes (bench/redisFleetBench.ts)');
+  sections.push(await redisFleetSection());
   log('bench: OpenTelemetry overhead (bench/telemetryBench.ts)');
   sections.push(await telemetrySection(sectionRounds));
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import type { Library } from './compiledLibrary.js';
 import { formatOperations, measureOperations } from './operationsBench.js';
 import { formatRedisReport, measureRedisStore } from './redisBench.js';
+import { formatRedisFleetReport, measureRedisFleet } from './redisFleetBench.js';
 import { formatTelemetryOverhead, measureTelemetryOverhead } from './telemetryBench.js';
 
 /** A section contributed by another benchmark: its figures for the JSON, and its text for the report. */
@@ -12,12 +13,17 @@ export interface Section {
   readonly text: string;
 }
 
+/** Why a Redis section cannot run, if redis-server is not installed. */
+function redisMissing(): string | undefined {
+  const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
+  if (!probe.error) return undefined;
+  return 'redis-server is not on the PATH (install it: sudo apt-get install redis-server)';
+}
+
 /** The Redis store section (bench/redisBench.ts); skipped, with a note, when redis-server is not installed. */
 export async function redisSection(rounds: number): Promise<Section> {
-  const probe = spawnSync('redis-server', ['--version'], { stdio: 'ignore' });
-  if (probe.error) {
-    const reason =
-      'redis-server is not on the PATH (install it: sudo apt-get install redis-server)';
+  const reason = redisMissing();
+  if (reason) {
     return {
       name: 'redis',
       figures: { skipped: reason },
@@ -26,6 +32,23 @@ export async function redisSection(rounds: number): Promise<Section> {
   }
   const figures = await measureRedisStore({ rounds });
   return { name: 'redis', figures, text: formatRedisReport(figures).trimEnd() };
+}
+
+/**
+ * The Redis fleet section (bench/redisFleetBench.ts): four processes on one breaker with a rate rule (round trips,
+ * the staleness of a fleet-wide trip, Redis memory per breaker); skipped, with a note, without redis-server.
+ */
+export async function redisFleetSection(): Promise<Section> {
+  const reason = redisMissing();
+  if (reason) {
+    return {
+      name: 'redisFleet',
+      figures: { skipped: reason },
+      text: `Redis store, a fleet of processes: skipped, ${reason}.`,
+    };
+  }
+  const figures = await measureRedisFleet();
+  return { name: 'redisFleet', figures, text: formatRedisFleetReport(figures).trimEnd() };
 }
 
 /**

@@ -59,6 +59,34 @@ const transitionTo = (to: string) => (message: WorkerMessage) =>
   message.kind === 'transition' && message.to === to;
 const opens = (worker: Worker) => worker.messages.filter(transitionTo('open'));
 const stateKey = (namespace: string) => `${namespace}:{payments}:state`;
+const windowKey = (namespace: string) => `${namespace}:{payments}:window`;
+
+/** Runs one call per outcome character ('F' fail, 'S' succeed, 'L' succeed after `slowMs`) in one worker. */
+async function run(worker: Worker, outcomes: string, slowMs = 0): Promise<string[]> {
+  return (await ask(worker, { op: 'run', outcomes, slowMs }, 'ran')).results as string[];
+}
+
+/** The shared window's figures as Redis holds them (a count window's ring, or a time window's buckets). */
+async function sharedWindow(namespace: string) {
+  const fields = await redis.hgetall(windowKey(namespace));
+  const figures = { calls: 0, failures: 0, slowCalls: 0 };
+  if (fields.r !== undefined) {
+    for (const code of fields.r) {
+      figures.calls += 1;
+      if (code === '1' || code === '3') figures.failures += 1;
+      if (code === '2' || code === '3') figures.slowCalls += 1;
+    }
+    return figures;
+  }
+  for (const [field, value] of Object.entries(fields)) {
+    if (field === 'k') continue;
+    const [, calls, failures, slowCalls] = value.split(':').map(Number);
+    figures.calls += calls;
+    figures.failures += failures;
+    figures.slowCalls += slowCalls;
+  }
+  return figures;
+}
 
 describe('a fleet of four processes on one redisStore', () => {
   it('is held isolated by one process, seen at once by a process that joins later, and released by another', async () => {
@@ -86,6 +114,87 @@ describe('a fleet of four processes on one redisStore', () => {
     await released;
     expect(await failures(fleet[0], 1)).toEqual(['failed']);
     expect(await failures(late, 1)).toEqual(['failed']);
+  });
+
+  it('trips on a failure rate only the fleet reaches: one worker reports failure_rate, the three others remote', async () => {
+    const namespace = 'fleet-failure-rate';
+    // minimumCalls is the window's size, 20: each worker makes 5 calls (3 failures), so no worker can judge a
+    // rate on its own outcomes, whatever its flushes; the fleet's 20 calls hold 12 failures, a rate of 0.6.
+    const fleet = await spawnWorkers(4, {
+      namespace,
+      failureRate: 0.5,
+      window: { calls: 20 },
+      flushInterval: 250,
+    });
+    // The workers' warm-up calls counted nowhere: the window is empty.
+    expect(await redis.exists(windowKey(namespace))).toBe(0);
+    const opened = Promise.all(fleet.map((worker) => worker.next(transitionTo('open'))));
+
+    const results = await Promise.all(fleet.map((worker) => run(worker, 'FSFSF')));
+    const transitions = await opened;
+
+    // Every call ran (the circuit could not open before the 20th): none was refused, and at most one (the call
+    // whose flush made the 20th call of the window, if its own batch could trip) opened the circuit.
+    expect(results.flat().filter((result) => result === 'refused')).toEqual([]);
+    expect(results.flat().filter((result) => result === 'tripped').length).toBeLessThanOrEqual(1);
+    const own = transitions.filter((message) => message.reason === 'failure_rate');
+    expect(own).toHaveLength(1);
+    expect(own[0]).toMatchObject({ from: 'closed', to: 'open', failureRate: 0.6 });
+    expect(transitions.filter((message) => message.reason === 'remote')).toHaveLength(3);
+    // The other transitions were heard, not made: no worker reported a second opening.
+    expect(fleet.flatMap(opens)).toHaveLength(4);
+    expect(await redis.hmget(stateKey(namespace), 's', 'g')).toEqual(['open', '1']);
+    // The trip emptied the shared window; every worker now refuses.
+    expect(await redis.exists(windowKey(namespace))).toBe(0);
+    for (const worker of fleet) expect(await failures(worker, 1)).toEqual(['refused']);
+    expect(fleet.flatMap((w) => w.messages.filter((m) => m.kind === 'store-error'))).toEqual([]);
+  });
+
+  it('trips on the slow-call rate of successful calls spread over the fleet, at the flush that crosses it', async () => {
+    const namespace = 'fleet-slow-call-rate';
+    const slowMs = 600;
+    const fleet = await spawnWorkers(4, {
+      namespace,
+      slowCallRate: 0.5,
+      slowCallDuration: 300,
+      minimumCalls: 20,
+      window: { duration: 600_000 },
+      flushInterval: 250,
+    });
+    const opened = Promise.all(fleet.map((worker) => worker.next(transitionTo('open'))));
+
+    // Three workers make 5 successful calls each, 3 of them slow: 15 calls, below minimumCalls. Once their
+    // batches are in the shared window, the circuit is still closed.
+    const first = await Promise.all(
+      fleet.slice(0, 3).map((worker) => run(worker, 'LSLSL', slowMs)),
+    );
+    expect(first.flat()).toEqual(Array(15).fill('ok'));
+    await waitFor(
+      async () => (await sharedWindow(namespace)).calls === 15,
+      60_000,
+      'the first 15 calls in the shared window',
+    );
+    expect(await sharedWindow(namespace)).toEqual({ calls: 15, failures: 0, slowCalls: 9 });
+    expect(await redis.hget(stateKey(namespace), 's')).toBe('closed');
+    expect(fleet.flatMap(opens)).toEqual([]);
+
+    // The fourth worker's 5 calls (3 slow) make 20 calls, 12 slow: its flush trips the fleet.
+    expect(await run(fleet[3], 'LSLSL', slowMs)).toEqual(Array(5).fill('ok'));
+    const transitions = await opened;
+    expect(transitions[3]).toMatchObject({
+      from: 'closed',
+      to: 'open',
+      reason: 'slow_call_rate',
+      slowCallRate: 0.6,
+      failureRate: 0,
+    });
+    expect(transitions.slice(0, 3).map((message) => message.reason)).toEqual([
+      'remote',
+      'remote',
+      'remote',
+    ]);
+    expect(await redis.hget(stateKey(namespace), 's')).toBe('open');
+    for (const worker of fleet) expect(await run(worker, 'S')).toEqual(['refused']);
   });
 
   it('is disabled by one process: every call in every process runs (successes with no round trip), failures are counted, and nothing trips', async () => {
