@@ -78,12 +78,15 @@ class World {
     );
   }
 
-  /** The window arguments of a script carrying this one outcome (a batch of one), as the Redis store sends them. */
+  /**
+   * The batch arguments of a script carrying this one outcome (a batch of one), as the Redis store sends them; a
+   * failure outside the window is sent alone.
+   */
   batchOf(permit: Permit, failed: boolean, duration: number): (string | number)[] {
-    if (!this.counts(permit)) return windowArguments(this.settings, undefined);
+    if (!this.counts(permit)) return [1, 0, ...windowArguments(this.settings, undefined)];
     const batch = new OutcomeBatch(this.settings);
     batch.add(permit.generation, failed, isSlow(duration, this.settings));
-    return [...batch.consecutive(), ...batch.take()];
+    return batch.take();
   }
 
   /** The script arguments the Redis store derives from the settings and its mirror (here: the memory side). */
@@ -226,37 +229,31 @@ async function acquire(world: World): Promise<void> {
 
 /**
  * Ends the held call at `pick` with a success or a failure that took `duration` ms, sent to the script the Redis
- * store would send it with: in the closed state a batch of one (`flush`), unless the consecutive rule needs the
- * `failure` script or a success resets its counter (`success`); a slow trial call is a failed one.
+ * store would send it with: with a rate rule, in the closed state, a batch of one (`flush`), unless the
+ * consecutive rule needs the `failure` script (which carries the batch); otherwise `success` or `failure`. A slow
+ * trial call is a failed one.
  */
 async function end(world: World, pick: number, failed: boolean, duration: number): Promise<void> {
   const permit = world.take(pick);
   if (!permit) return;
   const { settings } = world;
-  const window = world.batchOf(permit, failed, duration);
+  const batch = world.batchOf(permit, failed, duration);
   const counts = world.counts(permit);
   const consecutive = Number.isFinite(settings.failMax);
   const failMax = consecutive ? settings.failMax : '';
   const slowTrial = world.memory.name === 'half-open' && isSlow(duration, settings);
-  const resets = world.memory.failCounter !== 0 && consecutive;
-  const carried = window.slice(counts ? 2 : 0);
+  const flush: [ScriptName, (string | number)[]] = [
+    'flush',
+    [permit.generation, world.openFor, ...batch],
+  ];
   const [name, args]: [ScriptName, (string | number)[]] =
     failed || slowTrial
       ? counts && !consecutive
-        ? ['flush', [permit.generation, world.openFor, ...window]]
-        : ['failure', [permit.generation, failMax, world.openFor, ...carried]]
-      : counts && !resets
-        ? ['flush', [permit.generation, world.openFor, ...window]]
-        : [
-            'success',
-            [
-              permit.generation,
-              settings.successThreshold,
-              permit.trialId,
-              world.openFor,
-              ...carried,
-            ],
-          ];
+        ? flush
+        : ['failure', [permit.generation, failMax, world.openFor, ...batch]]
+      : counts
+        ? flush
+        : ['success', [permit.generation, settings.successThreshold, permit.trialId]];
   await both(world, name, args, true, (w, now) => {
     const recorded = failed
       ? machine.recordFailure(w.memory, permit, now, w.settings, duration, undefined, w.window)

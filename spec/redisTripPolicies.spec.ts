@@ -138,6 +138,28 @@ describe('redisStore and the trip policies', () => {
     expect(await server.admin.hget(stateKey(namespace), 'f')).toBe('0');
   });
 
+  it('with failMax too: one round trip per failure, and the successes between failures ride the batch', async () => {
+    const namespace = freshNamespace();
+    const breaker = breakerOn(client(), {
+      namespace,
+      failMax: 3,
+      failureRate: 0.9,
+      window: { calls: 100 },
+      flushInterval: 600_000,
+    });
+    await succeed(breaker); // the first call waits for the store's first read
+    await server.admin.config('RESETSTAT');
+    // F S S F S F: never 3 consecutive failures, so no trip, however the counter's resets travel.
+    for (const outcome of 'FSSFSF') await (outcome === 'F' ? fail(breaker) : succeed(breaker));
+    const calls = await commandCalls(server.admin);
+    const scripts = (calls.evalsha ?? 0) + (calls.eval ?? 0);
+    expect(scripts).toBe(3);
+    expect(breaker.state).toBe('closed');
+    // The last failure's script carried the success before it: the shared counter reads 1, not 3.
+    expect(await server.admin.hget(stateKey(namespace), 'f')).toBe('1');
+    expect(await server.admin.hget(windowKey(namespace), 'r')).toBe('0100101');
+  });
+
   it('keeps its keys bounded whatever the traffic, and lets those of an idle breaker expire', async () => {
     const namespace = freshNamespace();
     const breaker = breakerOn(client(), {

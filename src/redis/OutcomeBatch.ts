@@ -82,17 +82,16 @@ export class OutcomeBatch implements OutcomeCounts {
   }
 
   /**
-   * How a flush moves the shared failure counter (`trailing`, `sawSuccess`): '' when the consecutive rule is on,
-   * as its own scripts keep the counter then.
+   * The batch as the scripts that merge it take it (`flush`, `failure`): how it moves the shared failure counter
+   * (`trailing`, `sawSuccess`: its last failures end the counter after one of its successes, else add to it), then
+   * the window arguments (see {@link windowArguments}). Empties it.
    */
-  consecutive(): [number | '', number] {
-    if (Number.isFinite(this.settings.failMax)) return ['', 0];
-    return [this.trailingFailures, this.sawSuccess ? 1 : 0];
-  }
-
-  /** The window arguments for this batch (see {@link windowArguments}); empties it. */
   take(): (string | number)[] {
-    const args = windowArguments(this.settings, this);
+    const args = [
+      this.trailingFailures,
+      this.sawSuccess ? 1 : 0,
+      ...windowArguments(this.settings, this),
+    ];
     this.clear();
     return args;
   }

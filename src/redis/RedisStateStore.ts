@@ -49,6 +49,9 @@ const settleAttempts = 3;
 
 const noOutcomes: OutcomeCounts = { calls: 0, failures: 0, slowCalls: 0 };
 
+/** The batch arguments of a failure sent on its own (no rate rule, or a trial call): one failure, no window. */
+const aloneFailure: readonly (string | number)[] = [1, 0, ''];
+
 /**
  * One breaker's state, shared through Redis.
  *
@@ -183,20 +186,18 @@ export class RedisStateStore implements StateStore {
     if (!counting && state.name !== 'half-open') return { state, counted: false };
     // A slow trial call is a failed one (when slow calls are tracked).
     if (!counting && isSlow(duration, settings)) return this.recordFailure(permit, now, duration);
-    const resets = state.failCounter !== 0 && !this.batchesFailures;
-    if (counting && !resets) {
-      if (this.batch)
-        return this.batched(this.batch, permit, false, isSlow(duration, settings), decide);
-      return { state, counted: true };
+    // With a rate rule, the batch carries the success (and the reset of the shared failure counter) too.
+    if (counting && this.batch) {
+      return this.batched(this.batch, permit, false, isSlow(duration, settings), decide);
     }
+    if (counting && state.failCounter === 0) return { state, counted: true };
     if (this.decidesLocally('success', true)) return this.keep(decide());
     // The reset will happen unless the generation moved, and then the reply corrects the mirror: so successes
     // that follow while it is in flight need no round trip of their own.
     if (counting) this.state = { ...state, failCounter: 0 };
-    const window = counting ? this.batchWith(permit, false, isSlow(duration, settings)) : [''];
     return this.run(
       'success',
-      [permit.generation, settings.successThreshold, trialId, this.openFor(), ...window],
+      [permit.generation, settings.successThreshold, trialId],
       this.recorded,
       () => this.keep(decide()),
     );
@@ -228,7 +229,7 @@ export class RedisStateStore implements StateStore {
     }
     if (this.decidesLocally('failure', true)) return this.keep(decide());
     const failMax = Number.isFinite(settings.failMax) ? settings.failMax : '';
-    const window = inWindow ? this.batchWith(permit, true, slow) : [''];
+    const window = inWindow ? this.batchWith(permit, slow) : aloneFailure;
     return this.run(
       'failure',
       [permit.generation, failMax, this.openFor(error), ...window],
@@ -288,16 +289,19 @@ export class RedisStateStore implements StateStore {
   ): MaybePromise<Recorded> {
     if (this.decidesLocally(failed ? 'failure' : 'success', false)) return this.keep(decide());
     batch.add(permit.generation, failed, slow);
+    // As the rules say: a success resets the failure counter (in Redis with the batch, when it lands).
+    const state = this.state;
+    if (!failed && state.failCounter !== 0) this.state = { ...state, failCounter: 0 };
     if (!this.inFlight && batch.couldTrip(this.sharedWindow)) return this.flush();
     this.armFlush();
     return { state: this.state, counted: true };
   }
 
-  /** The window arguments of a script that records this outcome: the batch, with the outcome last. */
-  private batchWith(permit: Permit, failed: boolean, slow: boolean): (string | number)[] {
+  /** The `failure` script's batch arguments: the batch, with this failure last (or this failure alone). */
+  private batchWith(permit: Permit, slow: boolean): readonly (string | number)[] {
     const batch = this.batch;
-    if (!batch) return [''];
-    batch.add(permit.generation, failed, slow);
+    if (!batch) return aloneFailure;
+    batch.add(permit.generation, true, slow);
     return batch.take();
   }
 
@@ -312,7 +316,7 @@ export class RedisStateStore implements StateStore {
     }
     const { calls, failures, slowCalls } = batch;
     this.inFlight = { calls, failures, slowCalls };
-    const args = [batch.generation, this.openFor(), ...batch.consecutive(), ...batch.take()];
+    const args = [batch.generation, this.openFor(), ...batch.take()];
     return this.run('flush', args, this.flushed, () => {
       this.inFlight = undefined;
       return { state: this.state, counted: false };

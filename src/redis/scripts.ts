@@ -224,6 +224,13 @@ local function rateTrip(w, figures)
   return nil
 end
 
+-- The failure counter after a batch of outcomes: its 'trailing' failures end it when the batch holds a success
+-- before them ('sawSuccess' = '1'), else they add to it. (A failure sent alone is a batch of one: '1', '0'.)
+local function countFailures(st, trailing, sawSuccess)
+  local failures = count(trailing) or 0
+  if sawSuccess == '1' then st.f = failures else st.f = st.f + failures end
+end
+
 -- Merges a batch recorded in the closed or disabled state into the window; a closed circuit trips when a rate
 -- rule fires. Returns the transition made (or nil) and the figures judged.
 local function flushBatch(st, w, openFor)
@@ -285,13 +292,12 @@ if st.s == 'half-open' and st.g == tonumber(ARGV[3]) then redis.call('ZREM', tri
 return reply(st, bad)
 `,
   /*
-   * ARGV: generation, successThreshold, permitId ('' for a closed-state permit), openFor, then the window
-   * arguments from ARGV[7] (the outcomes this process recorded in the closed state since its last flush, this
-   * success last).
+   * ARGV: generation, successThreshold, permitId ('' for a closed-state permit). In the closed state it resets the
+   * failure counter (with a rate rule the store sends closed-state successes in its batches instead).
    */
   success: `
 local st, bad = load()
-local own, counted, figures, windowBad = nil, 0, nil, 0
+local own, counted = nil, 0
 if st.g == tonumber(ARGV[3]) then
   if st.s == 'closed' or st.s == 'disabled' then
     counted = 1
@@ -299,7 +305,6 @@ if st.g == tonumber(ARGV[3]) then
       st.f = 0
       save(st)
     end
-    own, figures, windowBad = flushBatch(st, windowArgs(7), ARGV[6])
   elseif st.s == 'half-open' then
     counted = 1
     redis.call('ZREM', trialsKey, ARGV[5])
@@ -307,12 +312,12 @@ if st.g == tonumber(ARGV[3]) then
     if st.c >= tonumber(ARGV[4]) then own = transition(st, 'closed', 'trial_success') else save(st) end
   end
 end
-return reply(st, math.max(bad, windowBad), own, counted, figures)
+return reply(st, bad, own, counted)
 `,
   /*
-   * ARGV: generation, failMax ('' for none), openFor, then the window arguments from ARGV[6] (this failure
-   * last). Increments and trips in one step, so concurrent failures trip exactly once. A disabled circuit counts
-   * and never trips.
+   * ARGV: generation, failMax ('' for none), openFor, trailing, sawSuccess, then the window arguments from ARGV[8]
+   * (the batch, this failure last; '1', '0', '' for a failure sent alone). Counts and trips in one step, so
+   * concurrent failures trip exactly once. A disabled circuit counts and never trips.
    */
   failure: `
 local st, bad = load()
@@ -320,34 +325,30 @@ local own, counted, figures, windowBad = nil, 0, nil, 0
 local counts = st.s == 'closed' or st.s == 'disabled' or st.s == 'half-open'
 if st.g == tonumber(ARGV[3]) and counts then
   counted = 1
-  st.f = st.f + 1
+  countFailures(st, ARGV[6], ARGV[7])
   if st.s == 'half-open' then
     own = transition(st, 'open', 'trial_failure', ARGV[5])
   elseif st.s == 'closed' and ARGV[4] ~= '' and st.f >= tonumber(ARGV[4]) then
     own = transition(st, 'open', 'failure_threshold', ARGV[5])
   else
     save(st)
-    own, figures, windowBad = flushBatch(st, windowArgs(6), ARGV[5])
+    own, figures, windowBad = flushBatch(st, windowArgs(8), ARGV[5])
   end
 end
 return reply(st, math.max(bad, windowBad), own, counted, figures)
 `,
   /*
    * ARGV: generation, openFor, trailing, sawSuccess, then the window arguments from ARGV[7]: a batch of outcomes
-   * recorded in the closed or disabled state, merged into the window, and judged by the rate rules. When the
-   * consecutive rule is off (no round trip per failure), the batch also moves the failure counter: `trailing`
-   * failures end it, and `sawSuccess` = '1' when a success came before them (else they add to the counter);
-   * `trailing` is '' when the consecutive rule is on (its own scripts keep the counter).
+   * recorded in the closed or disabled state, merged into the window, and judged by the rate rules; it moves the
+   * failure counter too (see countFailures).
    */
   flush: `
 local st, bad = load()
 local own, counted, figures, windowBad = nil, 0, nil, 0
 if st.g == tonumber(ARGV[3]) and (st.s == 'closed' or st.s == 'disabled') then
   counted = 1
-  if ARGV[5] ~= '' then
-    if ARGV[6] == '1' then st.f = tonumber(ARGV[5]) else st.f = st.f + tonumber(ARGV[5]) end
-    save(st)
-  end
+  countFailures(st, ARGV[5], ARGV[6])
+  save(st)
   own, figures, windowBad = flushBatch(st, windowArgs(7), ARGV[4])
 end
 return reply(st, math.max(bad, windowBad), own, counted, figures)
