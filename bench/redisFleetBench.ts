@@ -471,7 +471,7 @@ export function formatRedisFleetReport(f: RedisFleetFigures): string {
     `  paced load, every 10th call failing, failureRate 0.5, time window 10 s / 10 buckets (flush interval ${f.flushIntervalMs} ms):`,
     ...load('failMax unset', f.rateRuleOnly),
     ...load(`failMax ${f.withFailMax.failMax}`, f.withFailMax),
-    `    beyond the flushes: ${((f.withFailMax.roundTripsPerProcessPerSecondOverall - f.rateRuleOnly.roundTripsPerProcessPerSecondOverall) / f.withFailMax.failuresPerProcessPerSecond).toFixed(2)} round trips per failure (its own script, and the reset of the shared counter by a success that follows it)`,
+    `    beyond the flushes: ${((f.withFailMax.roundTripsPerProcessPerSecondOverall - f.rateRuleOnly.roundTripsPerProcessPerSecondOverall) / f.withFailMax.failuresPerProcessPerSecond).toFixed(2)} round trips per failure (each failure runs its own script, carrying the batch)`,
     `  fleet-wide crossing to open (${s.repetitions} trips, flush interval ${f.flushIntervalMs} ms, Redis round trip ${s.roundTripMs.median.toFixed(2)} ms; one own trip and ${f.processes - 1} remote in ${s.oneOwnTrip} of ${s.repetitions}):`,
     ...(s.unexpectedReasons.length === 0
       ? []
