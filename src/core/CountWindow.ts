@@ -3,6 +3,11 @@ import type { OutcomeCounts, OutcomeWindow } from './OutcomeWindow.js';
 const failedBit = 1;
 const slowBit = 2;
 
+/** One outcome as one number, 0 to 3: bit 1 failed, bit 2 slow (the Redis store's scripts read it so too). */
+export function outcomeCode(failed: boolean, slow: boolean): number {
+  return (failed ? failedBit : 0) | (slow ? slowBit : 0);
+}
+
 /** The outcomes of the last `size` counted calls, in a ring of one byte per call. */
 export class CountWindow implements OutcomeWindow {
   calls = 0;
@@ -18,7 +23,7 @@ export class CountWindow implements OutcomeWindow {
 
   record(_now: number, failed: boolean, slow: boolean): void {
     if (this.calls === this.size) this.forget(this.outcomes[this.next] ?? 0);
-    const outcome = (failed ? failedBit : 0) | (slow ? slowBit : 0);
+    const outcome = outcomeCode(failed, slow);
     this.outcomes[this.next] = outcome;
     this.calls++;
     this.failures += outcome & failedBit;

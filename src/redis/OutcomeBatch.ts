@@ -1,12 +1,11 @@
 import type { BreakerSettings } from '../core/BreakerState.js';
+import { outcomeCode } from '../core/CountWindow.js';
 import type { OutcomeCounts } from '../core/OutcomeWindow.js';
 import { defaultBuckets, defaultWindow, minimumCallsOf } from '../core/OutcomeWindow.js';
 import { tripReason } from '../core/tripPolicy.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const failedBit = 1;
-const slowBit = 2;
 /** The character code of outcome 0 ('0'): the scripts read outcomes as the characters '0' to '3'. */
 const zero = 48;
 
@@ -54,7 +53,7 @@ export class OutcomeBatch implements OutcomeCounts {
     this.sawSuccess ||= !failed;
     const codes = this.codes;
     if (!codes) return;
-    codes[this.next] = (failed ? failedBit : 0) | (slow ? slowBit : 0);
+    codes[this.next] = outcomeCode(failed, slow);
     this.next = this.next + 1 === codes.length ? 0 : this.next + 1;
   }
 
