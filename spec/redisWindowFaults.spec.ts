@@ -45,7 +45,11 @@ afterAll(async () => {
   await server.stop();
 });
 
-const commandTimeout = 300;
+/**
+ * The fault specs of the consecutive rule use 300 ms; the fleet here must not go local before the fault (a first
+ * read slower than this on a loaded machine would), so the default is kept.
+ */
+const commandTimeout = 1000;
 /**
  * An upper bound for a call while Redis is down or hung. The calls are awaited before the server comes back, so a
  * call that waited for Redis would never settle in time: any bound tells them apart, and a wide one holds on a
@@ -76,19 +80,25 @@ function admin() {
   return redis;
 }
 
-/** Three breakers named 'payments', each on a client of its own (one per flavour) that reconnects every 50 ms. */
-function fleet(namespace: string, options: RedisStoreOptions = {}) {
-  return flavours.map((kind) => {
+/**
+ * Three breakers named 'payments', each on a client of its own (one per flavour) that reconnects every 50 ms. The
+ * clients are connected first, so that no store starts in local mode.
+ */
+async function fleet(namespace: string, options: RedisStoreOptions = {}) {
+  const clients = flavours.map((kind) => {
     const redis = connect(server.port, kind, { retryStrategy: () => 50 });
+    cleanups.push(() => close(redis));
+    return redis;
+  });
+  await waitFor(() => clients.every((redis) => redis.status === 'ready'), converge, 'the clients');
+  return clients.map((redis) => {
     const breaker = circuitBreaker({
       name: 'payments',
       ...rateRule,
       store: redisStore(redis, { namespace, commandTimeout, flushInterval: 50, ...options }),
     });
-    cleanups.push(() => {
-      breaker.dispose();
-      close(redis);
-    });
+    // Disposed before its client closes.
+    cleanups.unshift(() => breaker.dispose());
     return breaker;
   });
 }
@@ -144,11 +154,18 @@ async function sharedRing(redis: ReturnType<typeof admin>, namespace: string) {
 
 const failures = (ring: string) => ring.replace(/[02]/g, '').length;
 
+type Recorder = ReturnType<typeof recordEvents>;
+
 /**
  * The shared window mid-way: each breaker makes 1 failing and 2 successful calls (9 calls, 3 failures: below
  * minimumCalls, nothing trips), and every batch has reached Redis.
  */
-async function midWindow(breakers: CircuitBreaker[], redis: ReturnType<typeof admin>, ns: string) {
+async function midWindow(
+  breakers: CircuitBreaker[],
+  recorders: Recorder[],
+  redis: ReturnType<typeof admin>,
+  ns: string,
+) {
   await Promise.all(
     breakers.map(async (breaker) => {
       await call(breaker, true);
@@ -158,6 +175,8 @@ async function midWindow(breakers: CircuitBreaker[], redis: ReturnType<typeof ad
   await waitFor(async () => (await sharedRing(redis, ns)).length === 9, converge, '9 shared calls');
   expect(failures(await sharedRing(redis, ns))).toBe(3);
   expect(breakers.map((breaker) => breaker.state)).toEqual(['closed', 'closed', 'closed']);
+  // Every store decided on the shared state so far.
+  expect(recorders.flatMap((recorder) => recorder.storeErrors())).toEqual([]);
 }
 
 /**
@@ -173,8 +192,6 @@ async function crossTogether(breakers: CircuitBreaker[]) {
   );
   return results.flat();
 }
-
-type Recorder = ReturnType<typeof recordEvents>;
 
 /** What each recorder saw from now on. */
 function since(recorders: Recorder[]) {
@@ -243,9 +260,9 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
       async ({ fallbackState }) => {
         const namespace = freshNamespace();
         const redis = admin();
-        const breakers = fleet(namespace, { fallbackState });
+        const breakers = await fleet(namespace, { fallbackState });
         const recorders = breakers.map(recordEvents);
-        await midWindow(breakers, redis, namespace);
+        await midWindow(breakers, recorders, redis, namespace);
 
         // The fault, mid-window. One successful call each (batched: it sends nothing at once, but its flush
         // does, and gets no reply while Redis is hung), until every breaker knows Redis is gone.
@@ -337,7 +354,7 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
   it('FLUSHALL mid-window: calls go on, every breaker takes the new (empty) shared state, and the fleet trips once', async () => {
     const namespace = freshNamespace();
     const redis = admin();
-    const breakers = fleet(namespace);
+    const breakers = await fleet(namespace);
     const recorders = breakers.map(recordEvents);
     // A few generations in, so that the flushed state (generation 0 again) must be told apart by its incarnation.
     // (A first call on each waits for its store's first read, and so for its subscription.)
@@ -349,7 +366,7 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
       converge,
       'every breaker to hear the open and the close',
     );
-    await midWindow(breakers, redis, namespace);
+    await midWindow(breakers, recorders, redis, namespace);
     const before = await redis.hget(stateKey(namespace), 'i');
 
     await redis.flushall();
@@ -395,9 +412,9 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
   it('SCRIPT FLUSH mid-window: ioredis falls back to EVAL, the window keeps counting, and the fleet trips once', async () => {
     const namespace = freshNamespace();
     const redis = admin();
-    const breakers = fleet(namespace);
+    const breakers = await fleet(namespace);
     const recorders = breakers.map(recordEvents);
-    await midWindow(breakers, redis, namespace);
+    await midWindow(breakers, recorders, redis, namespace);
 
     await redis.script('FLUSH');
     await redis.config('RESETSTAT');
