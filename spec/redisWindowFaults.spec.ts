@@ -351,6 +351,66 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
     );
   });
 
+  it('a flush that timed out in a stall (SIGSTOP) lands after it and trips the shared circuit: the fleet converges on that trip, and no breaker reports a trip twice', async () => {
+    const namespace = freshNamespace();
+    const redis = admin();
+    const breakers = await fleet(namespace);
+    const recorders = breakers.map(recordEvents);
+    await midWindow(breakers, recorders, redis, namespace);
+    const [first] = breakers;
+
+    const stall$ = since(recorders);
+    server.pause();
+    // Failures on one breaker until one of its calls waits for a flush (its batch could trip the rule) and
+    // gives up after commandTimeout: that flush carries at least 3 failures, enough to trip 9 + 3 shared calls.
+    const results: CallResult[] = [];
+    await within(
+      (async () => {
+        while (!kinds(stall$[0].storeErrors()).has('timeout')) {
+          if (results.length > 20) throw new Error('no flush waited for');
+          results.push(await call(first, true));
+        }
+      })(),
+      hangBound,
+      'the failing calls in the stall',
+    );
+    expect(results.every((result) => result.outcome === 'failed')).toBe(true);
+    expect(Math.max(...results.map((result) => result.duration))).toBeLessThan(hangBound);
+    expect(results.length).toBeGreaterThanOrEqual(3);
+    expect(first.state).toBe('closed');
+    server.resume();
+
+    // Redis runs the late flush: the shared circuit trips, and every breaker ends on it, each with one transition.
+    await waitFor(
+      async () => (await redis.hget(stateKey(namespace), 's')) === 'open',
+      converge,
+      'the late trip in Redis',
+    );
+    await waitFor(
+      () => breakers.every((breaker) => breaker.state === 'open'),
+      converge,
+      'every breaker to take the late trip',
+    );
+    // Time for a duplicate to show: the next periodic reads and flush intervals.
+    await new Promise((resolve) => setTimeout(resolve, 3 * commandTimeout));
+    const transitions = stall$.map((seen) => seen.transitions());
+    for (const list of transitions) {
+      expect(list).toHaveLength(1);
+      expect(list[0]).toMatchObject({ from: 'closed', to: 'open' });
+    }
+    // The others heard it by pub/sub. The breaker whose flush it was had given up on the reply, and skips its
+    // own messages: it learns of the trip from a read, as 'remote' too (so no breaker reports 'failure_rate' for
+    // this trip); at most one may ever report it as its own.
+    for (const list of transitions.slice(1)) expect(list[0].reason).toBe('remote');
+    expect(transitions.flat().filter((t) => t.reason !== 'remote').length).toBeLessThanOrEqual(1);
+    expect(breakers.map((breaker) => breaker.state)).toEqual(['open', 'open', 'open']);
+    expect(await redis.hget(stateKey(namespace), 'g')).toBe('1');
+    // One opening: the retry times agree (up to each process's estimate of Redis's clock; another opening would be
+    // resetTimeout, 10 minutes, apart).
+    const retryAts = breakers.map((breaker) => breaker.snapshot().retryAt ?? 0);
+    expect(Math.max(...retryAts) - Math.min(...retryAts)).toBeLessThan(2_000);
+  });
+
   it('FLUSHALL mid-window: calls go on, every breaker takes the new (empty) shared state, and the fleet trips once', async () => {
     const namespace = freshNamespace();
     const redis = admin();
