@@ -411,6 +411,78 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
     expect(Math.max(...retryAts) - Math.min(...retryAts)).toBeLessThan(2_000);
   });
 
+  it('a call waiting for its flush when Redis is killed settles within commandTimeout; the fleet recovers and trips once', async () => {
+    const namespace = freshNamespace();
+    const redis = admin();
+    // With a fallback, every breaker shows when it is local (open) and when a read brought it back (closed).
+    const breakers = await fleet(namespace, { fallbackState: 'open' });
+    const recorders = breakers.map(recordEvents);
+    await midWindow(breakers, recorders, redis, namespace);
+    const [first] = breakers;
+
+    // Hung first, so that a flush is surely in flight when the server dies.
+    const outage$ = since(recorders);
+    server.pause();
+    const results: CallResult[] = [];
+    const failing = (async () => {
+      // Failures until one call waits for a flush (its batch could trip the rule): it is in flight now.
+      while (performance.now() > 0) {
+        const result = call(first, true);
+        const waited = await Promise.race([
+          result.then(() => false),
+          new Promise((resolve) => setTimeout(resolve, commandTimeout / 4, true)),
+        ]);
+        // (Wrapped: an async function returning a promise would wait for it.)
+        if (waited) return { result };
+        results.push(await result);
+        if (results.length > 20) throw new Error('no flush waited for');
+      }
+      throw new Error('unreachable');
+    })();
+    const waiting = await within(failing, hangBound, 'a call waiting for its flush');
+    await server.kill();
+    const last = await within(waiting.result, hangBound, 'the call waiting when Redis died');
+    expect(last.outcome).toBe('failed');
+    expect(last.duration).toBeLessThan(hangBound);
+    expect(results.every((result) => result.outcome === 'failed')).toBe(true);
+    await waitFor(
+      () => kinds(outage$[0].storeErrors()).has('unavailable'),
+      hangBound,
+      'the lost connection',
+    );
+    // Every breaker hears of the lost connection, and refuses calls without waiting.
+    await waitFor(
+      () => breakers.every((breaker) => breaker.state === 'open'),
+      hangBound,
+      'the fallback',
+    );
+    for (const breaker of breakers) {
+      const [result] = await within(calls(breaker, 1, true), hangBound, 'a local call');
+      expect(result.outcome).toBe('refused');
+    }
+    for (const seen of outage$) {
+      expect(kinds(seen.storeErrors())).toContain('unavailable');
+      expect(seen.transitions()).toEqual([{ from: 'closed', to: 'open', reason: 'remote' }]);
+    }
+
+    const recovery$ = since(recorders);
+    await server.start();
+    // No transition was shared: a read brings every breaker back to closed. (The flush that was in flight may be
+    // resent by ioredis and land in the new window.)
+    await waitFor(
+      () => breakers.every((breaker) => breaker.state === 'closed'),
+      converge,
+      'every breaker back on the shared state',
+    );
+    for (const seen of recovery$) {
+      expect(seen.transitions()).toEqual([{ from: 'open', to: 'closed', reason: 'remote' }]);
+    }
+    const after$ = since(recorders);
+    await crossTogether(breakers);
+    expectOneTrip(after$);
+    expect(await redis.hget(stateKey(namespace), 's')).toBe('open');
+  });
+
   it('FLUSHALL mid-window: calls go on, every breaker takes the new (empty) shared state, and the fleet trips once', async () => {
     const namespace = freshNamespace();
     const redis = admin();
