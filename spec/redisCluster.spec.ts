@@ -84,6 +84,78 @@ describe('redisStore on a three-master Redis Cluster', () => {
     }
   });
 
+  it('trips fleet-wide on a failure rate through Cluster clients, for breakers whose keys live on different masters', async () => {
+    const namespace = 'cluster-rate';
+    const clients = [new Cluster(startupNodes()), new Cluster5(startupNodes())];
+    const admin = new Cluster(startupNodes());
+    await Promise.all([...clients, admin].map(ready));
+    const names = ['payments', 'orders', 'users', 'search', 'stock', 'mail'];
+    // State, trials and window of one breaker share its hash tag, so one slot; the names cover the three masters.
+    const masterOf = new Map<string, string | undefined>();
+    for (const name of names) {
+      const [state, trials, window] = await Promise.all(
+        ['state', 'trials', 'window'].map((key) =>
+          admin.cluster('KEYSLOT', `${namespace}:{${name}}:${key}`),
+        ),
+      );
+      expect(new Set([state, trials, window]).size).toBe(1);
+      masterOf.set(name, admin.slots[state]?.[0]);
+    }
+    expect(new Set(masterOf.values()).size).toBe(3);
+    // 3 failures on each client: 6 calls reach minimumCalls only once both clients' batches are merged.
+    const config = { failureRate: 0.5, window: { calls: 10 }, minimumCalls: 6 } as const;
+    const [here, there] = clients.map((client) =>
+      names.map((name) =>
+        circuitBreaker({
+          name,
+          ...config,
+          store: redisStore(client, { namespace, flushInterval: 50 }),
+        }),
+      ),
+    ) as [CircuitBreaker[], CircuitBreaker[]];
+    const recorders = [...here, ...there].map(recordEvents);
+    try {
+      for (const breaker of here) for (let n = 0; n < 3; n++) await fail(breaker);
+      // Mid-window: every breaker's batch reached its master, and none tripped (3 calls < minimumCalls).
+      for (const name of names) {
+        await waitFor(
+          async () => (await admin.hget(`${namespace}:{${name}}:window`, 'r')) === '111',
+          10_000,
+          `${name}'s window on its master`,
+        );
+      }
+      expect([...here, ...there].every((breaker) => breaker.state === 'closed')).toBe(true);
+
+      for (const breaker of there) for (let n = 0; n < 3; n++) await fail(breaker);
+      await waitFor(
+        () => [...here, ...there].every((breaker) => breaker.state === 'open'),
+        10_000,
+        'every breaker to open',
+      );
+
+      for (const [index, name] of names.entries()) {
+        const seen = [recorders[index], recorders[index + names.length]].map((r) =>
+          r.transitions(),
+        );
+        // One trip per circuit, made by the client whose flush crossed the threshold, heard by the other.
+        expect(
+          seen
+            .flat()
+            .map((t) => t.reason)
+            .sort(),
+          name,
+        ).toEqual(['failure_rate', 'remote']);
+        expect(seen.every((transitions) => transitions.length === 1)).toBe(true);
+        expect(await admin.hget(`${namespace}:{${name}}:state`, 's')).toBe('open');
+        expect(await admin.exists(`${namespace}:{${name}}:window`)).toBe(0);
+      }
+      expect(recorders.flatMap((r) => r.storeErrors())).toEqual([]);
+    } finally {
+      [...here, ...there].forEach((breaker) => breaker.dispose());
+      [...clients, admin].forEach((client) => client.disconnect());
+    }
+  });
+
   it('puts a keyPrefix, given at the top or in redisOptions, on the channel as on the keys', async () => {
     const namespace = 'cluster-prefix';
     const clients = [
