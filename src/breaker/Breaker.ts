@@ -281,9 +281,9 @@ export class Breaker {
     this.observer?.onDispose?.();
   }
 
-  /** Called when a call is subscribed, before it is admitted. */
-  begin(): CallInfo {
-    return { startedAt: this.now(), context: this.observer?.captureContext?.() };
+  /** The observer's context, captured when a call is subscribed (see `BreakerObserver.captureContext`). */
+  captureContext(): unknown {
+    return this.observer?.captureContext?.();
   }
 
   /*
@@ -604,7 +604,8 @@ export class Breaker {
     this.events?.next(event);
   }
 
-  private now(): number {
+  /** The breaker scheduler's clock (every time the breaker and its store see comes from it). */
+  now(): number {
     return this.config.scheduler.now();
   }
 }
