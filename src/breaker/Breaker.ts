@@ -1,16 +1,8 @@
-import {
-  Observable,
-  Subject,
-  defer,
-  distinctUntilChanged,
-  filter,
-  from,
-  map,
-  startWith,
-} from 'rxjs';
-import type { ObservableInput, SchedulerAction, Subscription } from 'rxjs';
+import { defer, from } from 'rxjs';
+import type { Observable, ObservableInput, SchedulerAction, Subscription } from 'rxjs';
 import type { BreakerObserver, CallInfo } from './BreakerObserver.js';
 import { CircuitBreakerError } from './CircuitBreakerError.js';
+import { EventHub } from './EventHub.js';
 import type {
   CircuitBreakerEvent,
   FailureEvent,
@@ -60,20 +52,13 @@ export class Breaker {
   private readonly timesSuccesses: boolean;
   private readonly store: StateStore;
   /** Made when a stream is first asked for: most breakers are never watched. */
-  private events?: Subject<CircuitBreakerEvent>;
+  private eventHub?: EventHub;
   private deadlineTimer?: Subscription;
   private disposed = false;
   private readonly observerWantsCalls: boolean;
   /** Events raised while others were being delivered (a subscriber that calls or transitions), in order. */
   private backlog?: { event: CircuitBreakerEvent; call: CallInfo | undefined }[];
   private emitting = false;
-  // The derived streams, built on first use: most breakers are never watched.
-  private eventStream?: Observable<CircuitBreakerEvent>;
-  private transitionStream?: Observable<Transition>;
-  private stateStream?: Observable<CircuitState>;
-  private failureStream?: Observable<FailureEvent>;
-  private successStream?: Observable<SuccessEvent>;
-  private rejectedStream?: Observable<RejectedEvent>;
 
   constructor(
     private readonly config: ResolvedConfig,
@@ -102,43 +87,36 @@ export class Breaker {
   }
 
   get events$(): Observable<CircuitBreakerEvent> {
-    if (!this.events) {
-      this.events = new Subject<CircuitBreakerEvent>();
-      if (this.disposed) this.events.complete();
-    }
-    return (this.eventStream ??= this.events.asObservable());
+    return this.hub().events$;
   }
 
   get transition$(): Observable<Transition> {
-    return (this.transitionStream ??= this.events$.pipe(
-      filter((event) => event.type === 'transition'),
-      map(({ from, to, reason, retryAt }): Transition =>
-        retryAt === undefined ? { from, to, reason } : { from, to, reason, retryAt },
-      ),
-    ));
+    return this.hub().transition$;
   }
 
   get state$(): Observable<CircuitState> {
-    return (this.stateStream ??= defer(() =>
-      this.transition$.pipe(
-        map(({ to }) => to),
-        startWith(this.state),
-      ),
-    ).pipe(distinctUntilChanged()));
+    return this.hub().state$;
   }
 
   get failure$(): Observable<FailureEvent> {
-    return (this.failureStream ??= this.events$.pipe(filter((event) => event.type === 'failure')));
+    return this.hub().failure$;
   }
 
   get success$(): Observable<SuccessEvent> {
-    return (this.successStream ??= this.events$.pipe(filter((event) => event.type === 'success')));
+    return this.hub().success$;
   }
 
   get rejected$(): Observable<RejectedEvent> {
-    return (this.rejectedStream ??= this.events$.pipe(
-      filter((event) => event.type === 'rejected'),
-    ));
+    return this.hub().rejected$;
+  }
+
+  /** The streams, made when one is first asked for: most breakers are never watched. */
+  private hub(): EventHub {
+    if (!this.eventHub) {
+      this.eventHub = new EventHub(() => this.state);
+      if (this.disposed) this.eventHub.complete();
+    }
+    return this.eventHub;
   }
 
   /**
@@ -277,7 +255,7 @@ export class Breaker {
     this.disposed = true;
     this.deadlineTimer?.unsubscribe();
     this.store.dispose();
-    this.events?.complete();
+    this.eventHub?.complete();
     this.observer?.onDispose?.();
   }
 
@@ -560,7 +538,7 @@ export class Breaker {
 
   /** Whether anyone listens to the events of ordinary calls; if not, they are not even built. */
   private callsObserved(): boolean {
-    return this.events?.observed === true || this.observerWantsCalls;
+    return this.eventHub?.observed === true || this.observerWantsCalls;
   }
 
   /**
@@ -601,7 +579,7 @@ export class Breaker {
     } catch {
       // Instrumentation must never break a call; a broken exporter loses telemetry, not results.
     }
-    this.events?.next(event);
+    this.eventHub?.next(event);
   }
 
   /** The breaker scheduler's clock (every time the breaker and its store see comes from it). */
