@@ -1,5 +1,11 @@
 import { defer, from } from 'rxjs';
-import type { Observable, ObservableInput, SchedulerAction, Subscription } from 'rxjs';
+import type {
+  Observable,
+  ObservableInput,
+  SchedulerAction,
+  SchedulerLike,
+  Subscription,
+} from 'rxjs';
 import type { BreakerObserver, CallInfo } from './BreakerObserver.js';
 import { CircuitBreakerError } from './CircuitBreakerError.js';
 import { EventHub } from './EventHub.js';
@@ -11,7 +17,7 @@ import type {
   TransitionEvent,
 } from './CircuitBreakerEvent.js';
 import type { CircuitState, Transition } from '../core/CircuitState.js';
-import type { BreakerSettings, ResetTimeout } from '../core/BreakerState.js';
+import type { ResetTimeout } from '../core/BreakerState.js';
 import type { BreakerSnapshot } from '../core/BreakerSnapshot.js';
 import { whenReady } from '../core/maybePromise.js';
 import { hasRateRule } from '../core/OutcomeWindow.js';
@@ -23,7 +29,7 @@ import { protect } from './protect.js';
 import type { MaybePromise, StateStore } from '../core/StateStore.js';
 import { isExcluded } from '../config/isExcluded.js';
 import { unrefTimer } from './unrefTimer.js';
-import type { ResolvedConfig } from '../config/validateConfig.js';
+import type { BreakerSettingsInForce, ResolvedConfig } from '../config/validateConfig.js';
 import { validateSetting, validateStore } from '../config/validateConfig.js';
 
 /** Admits a call but never counts its outcome: used when a faulty store gives no answer. */
@@ -42,7 +48,7 @@ export class Breaker {
   callsInFlight = 0;
   callsAdmitted = 0;
 
-  private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
+  private readonly settings: BreakerSettingsInForce;
   private excludeRules: readonly ExcludeRule[];
   private ignoreRules: readonly ExcludeRule[];
   /**
@@ -59,16 +65,24 @@ export class Breaker {
   /** Events raised while others were being delivered (a subscriber that calls or transitions), in order. */
   private backlog?: { event: CircuitBreakerEvent; call: CallInfo | undefined }[];
   private emitting = false;
+  // What the breaker reads of its config after construction: the config itself is not kept (memory per breaker).
+  private readonly scheduler: SchedulerLike;
+  private readonly failWhen: ((value: unknown) => boolean) | undefined;
+  private readonly throwNewErrorOnTrip: boolean;
 
   constructor(
-    private readonly config: ResolvedConfig,
+    config: ResolvedConfig,
     /** Telemetry: sees every event with the call that caused it. */
     private readonly observer?: BreakerObserver,
   ) {
     const { name, scheduler } = config;
     this.name = name;
+    this.scheduler = scheduler;
+    this.failWhen = config.failWhen;
+    this.throwNewErrorOnTrip = config.throwNewErrorOnTrip;
     this.observerWantsCalls = observer !== undefined && observer.observesCalls !== false;
-    this.settings = { ...config.settings };
+    // The resolved config is this breaker's own: its settings are the ones the setters change.
+    this.settings = config.settings;
     this.excludeRules = config.exclude;
     this.ignoreRules = config.ignore;
     this.timesSuccesses = hasRateRule(this.settings);
@@ -306,7 +320,7 @@ export class Breaker {
    * failed and returns true. The value goes downstream in any case: the caller decides what a 503 means to it.
    */
   failsOn(permit: Permit, call: CallInfo, value: unknown): boolean {
-    const { failWhen } = this.config;
+    const { failWhen } = this;
     if (!failWhen) return false;
     let failure: unknown = value;
     try {
@@ -347,7 +361,7 @@ export class Breaker {
           call,
           this.transitionEvent(transition, error),
         );
-        if (!thrown || transition?.to !== 'open' || !this.config.throwNewErrorOnTrip) return error;
+        if (!thrown || transition?.to !== 'open' || !this.throwNewErrorOnTrip) return error;
         const kind = transition.reason === 'trial_failure' ? 'trial-failed' : 'tripped';
         // The trip error keeps its stack (it shows where the failing call was made).
         return new CircuitBreakerError(kind, this.name, 'open', { cause: error });
@@ -478,7 +492,7 @@ export class Breaker {
   private armDeadlineTimer(delay: number): void {
     // A longer timeout is waited for in steps: Node fires a longer timer after 1 ms.
     const step = Math.min(Math.max(0, delay), longestTimer);
-    this.deadlineTimer = unrefTimer(this.config.scheduler.schedule(deadlineTimerFired, step, this));
+    this.deadlineTimer = unrefTimer(this.scheduler.schedule(deadlineTimerFired, step, this));
   }
 
   /** The deadline timer fired: at the deadline, or after one step of a longer wait. */
@@ -584,7 +598,7 @@ export class Breaker {
 
   /** The breaker scheduler's clock (every time the breaker and its store see comes from it). */
   now(): number {
-    return this.config.scheduler.now();
+    return this.scheduler.now();
   }
 }
 
