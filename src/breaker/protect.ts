@@ -47,8 +47,6 @@ class ProtectedCall<T> extends Subscriber<T> implements CallInfo {
     // No destination for `Subscriber` to chain: this class forwards to `subscriber` itself (the constructor is
     // marked deprecated for RxJS 8; see the class comment).
     super();
-    // The caller leaving unsubscribes the call (and, through it, the source).
-    subscriber.add(this);
     this.startedAt = breaker.now();
     this.context = breaker.captureContext();
   }
@@ -123,7 +121,10 @@ class ProtectedCall<T> extends Subscriber<T> implements CallInfo {
 
   private run(source: Observable<T>, admission: Permit | CircuitBreakerError): void {
     if (admission instanceof CircuitBreakerError) return this.subscriber.error(admission);
-    if (this.closed) return this.breaker.cancel(admission, this);
+    if (this.subscriber.closed) return this.breaker.cancel(admission, this);
+    // Only an admitted call joins the caller's subscriber (a refusal costs no teardown): the caller leaving
+    // unsubscribes the call and, through it, the source.
+    this.subscriber.add(this);
     this.permit = admission;
     // operations: groups never evict a breaker with a call in flight, nor one used since their last sweep.
     this.breaker.callsInFlight++;
