@@ -58,9 +58,8 @@ class ProtectedCall<T> extends Subscriber<T> implements CallInfo {
   }
 
   /*
-   * A synchronous source can go on after the subscriber has left (its subscription is not returned yet, so
-   * nothing can stop it): `closed` is then true, and what it does is not the call's outcome; unsubscribe()
-   * counted the call instead.
+   * Once the call has left (unsubscribed, or ended), `closed` is true: a synchronous source sees it and stops,
+   * and what it does meanwhile is not the call's outcome (unsubscribe() counted the call).
    */
 
   override next(value: T): void {
@@ -70,6 +69,9 @@ class ProtectedCall<T> extends Subscriber<T> implements CallInfo {
     const permit = this.permit;
     if (permit && !this.finished && this.breaker.failsOn(permit, this, value)) this.finish();
     this.subscriber.next(value);
+    // The caller left on this value (`take(1)`) while the source was still being subscribed, before the call
+    // joined the caller's teardowns (see run()): leave now, so that the source stops.
+    if (this.subscriber.closed) this.unsubscribe();
   }
 
   override error(error: unknown): void {
@@ -122,14 +124,17 @@ class ProtectedCall<T> extends Subscriber<T> implements CallInfo {
   private run(source: Observable<T>, admission: Permit | CircuitBreakerError): void {
     if (admission instanceof CircuitBreakerError) return this.subscriber.error(admission);
     if (this.subscriber.closed) return this.breaker.cancel(admission, this);
-    // Only an admitted call joins the caller's subscriber (a refusal costs no teardown): the caller leaving
-    // unsubscribes the call and, through it, the source.
-    this.subscriber.add(this);
     this.permit = admission;
     // operations: groups never evict a breaker with a call in flight, nor one used since their last sweep.
     this.breaker.callsInFlight++;
     this.breaker.callsAdmitted++;
     // A subscriber: the source keeps it as it is, and adds its teardown to it (run when the call unsubscribes).
     source.subscribe(this);
+    // Only a call still running joins the caller's teardowns: a synchronous source has usually ended it already,
+    // and a refusal never gets here (neither allocates the caller's list of teardowns). The caller leaving then
+    // unsubscribes the call and, through it, the source.
+    if (this.closed) return;
+    if (this.subscriber.closed) return this.unsubscribe();
+    this.subscriber.add(this);
   }
 }
