@@ -30,6 +30,10 @@ export const ids = {
   syncDefer: 'sync.defer',
   syncBreaker: 'sync.breaker',
   syncRefused: 'sync.refused',
+  syncCountWindow: 'sync.countWindow',
+  syncTimeWindow: 'sync.timeWindow',
+  syncEveryPolicy: 'sync.everyPolicy',
+  stacklessError: 'sync.stacklessError',
   values: 'values.bare',
   valuesBreaker: 'values.breaker',
 } as const;
@@ -88,6 +92,22 @@ export async function createCases(library: Library): Promise<Subjects> {
     name: 'bench-time',
     ...rateRule,
     window: { duration: 60_000 },
+  });
+  // Every trip policy at once (issue 10): rate rules over a time window, slow calls, failWhen, exclude, ignore,
+  // backoff and maxHalfOpenWait, next to consecutive-only (`ours`).
+  const oursEveryPolicy = circuitBreaker({
+    name: 'bench-every-policy',
+    failMax: 5,
+    failureRate: 0.5,
+    slowCallRate: 0.5,
+    slowCallDuration: 1_000,
+    minimumCalls: 10,
+    window: { duration: 60_000 },
+    maxHalfOpenWait: 30_000,
+    resetTimeout: library.exponentialBackoff({ initial: oneHour, max: oneHour }),
+    failWhen: (value) => value === -1,
+    exclude: [TypeError],
+    ignore: [RangeError],
   });
   // The default config reports to the global OpenTelemetry tracer and meter when @opentelemetry/api is
   // installed (it is here, with no SDK registered); this one has telemetry off, for context.
@@ -229,18 +249,25 @@ export async function createCases(library: Library): Promise<Subjects> {
       run: subscribeEach(deferSync.pipe(ours)),
     },
     {
-      id: 'sync.countWindow',
+      id: ids.syncCountWindow,
       family: 'sync',
       label: 'defer(() => of(1)).pipe(breaker), failureRate over { calls: 100 }',
       baseline: ids.syncBreaker,
       run: subscribeEach(deferSync.pipe(oursCountWindow)),
     },
     {
-      id: 'sync.timeWindow',
+      id: ids.syncTimeWindow,
       family: 'sync',
       label: 'defer(() => of(1)).pipe(breaker), failureRate over { duration: 60 s }',
       baseline: ids.syncBreaker,
       run: subscribeEach(deferSync.pipe(oursTimeWindow)),
+    },
+    {
+      id: ids.syncEveryPolicy,
+      family: 'sync',
+      label: 'defer(() => of(1)).pipe(breaker), every trip policy',
+      baseline: ids.syncBreaker,
+      run: subscribeEach(deferSync.pipe(oursEveryPolicy)),
     },
     {
       id: 'sync.breakerQuiet',
@@ -256,6 +283,13 @@ export async function createCases(library: Library): Promise<Subjects> {
       label: 'refused when open: defer(() => of(1)).pipe(breaker)',
       baseline: ids.syncDefer,
       run: subscribeEach(deferSync.pipe(oursOpen)),
+    },
+    {
+      id: ids.stacklessError,
+      family: 'sync',
+      label: 'new Error() with Error.stackTraceLimit = 0 (what a refusal must build)',
+      informational: true,
+      run: constructStacklessErrors,
     },
     ...valueCases(ours),
   ];
@@ -285,6 +319,7 @@ export async function createCases(library: Library): Promise<Subjects> {
       );
       await expectValue(firstValueFrom(deferSync.pipe(oursCountWindow)), 'count window');
       await expectValue(firstValueFrom(deferSync.pipe(oursTimeWindow)), 'time window');
+      await expectValue(firstValueFrom(deferSync.pipe(oursEveryPolicy)), 'every trip policy');
       if (ours.state !== 'closed' || oursOpen.state !== 'open')
         throw new Error('bench: breakers in the wrong state');
     },
@@ -294,6 +329,7 @@ export async function createCases(library: Library): Promise<Subjects> {
       oursQuiet.dispose();
       oursCountWindow.dispose();
       oursTimeWindow.dispose();
+      oursEveryPolicy.dispose();
       opossum.shutdown();
       opossumDefault.shutdown();
       opossumOpen.shutdown();
@@ -385,6 +421,23 @@ function awaitEachFresh(source: () => Observable<unknown>) {
     for (let i = 0; i < n; i++) await new Promise<void>(subscribe);
   };
 }
+
+/**
+ * Builds `n` native errors without a stack trace, as a refusal does: each caller gets its own error (its `kind`,
+ * `retryAt` and breaker name are its own), so this is the least a refusal can cost.
+ */
+function constructStacklessErrors(n: number): void {
+  for (let i = 0; i < n; i++) {
+    // Set and restored around each error, as a refusal must (the application's own errors keep their stacks).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    lastError = new Error('Timeout not elapsed yet, circuit breaker still open');
+    Error.stackTraceLimit = limit;
+  }
+}
+
+/** Keeps the last error reachable, so that the compiler cannot drop the construction. */
+export let lastError: Error | undefined;
 
 function subscribeEach(source: Observable<unknown>) {
   return (n: number) => {

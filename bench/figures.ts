@@ -184,7 +184,31 @@ export function computeFigures(input: {
         'x',
       ),
     ),
+    timed(
+      target(
+        'a refused call (sync work) costs ≤ 1.5× building a stackless native Error',
+        pairwise(samples(ids.syncRefused), samples(ids.stacklessError), ratio),
+        1.5,
+        'x',
+      ),
+    ),
     timed(target('per value: ≤ a bare layer + 5 ns', perValueOverBareLayerNs, 5, 'ns')),
+    ...(
+      [
+        [ids.syncCountWindow, 'failureRate over { calls: 100 }'],
+        [ids.syncTimeWindow, 'failureRate over { duration: 60 s }'],
+        [ids.syncEveryPolicy, 'every trip policy'],
+      ] as const
+    ).map(([id, rules]) =>
+      timed(
+        target(
+          `closed state, sync work, ${rules}: ≤ 1.15× consecutive-only`,
+          pairwise(samples(id), samples(ids.syncBreaker), ratio),
+          1.15,
+          'x',
+        ),
+      ),
+    ),
     target('an idle closed breaker holds ≤ 1 KB', memory?.idleBreaker.ours ?? null, 1024, 'bytes'),
     target('a state$ subscriber holds ≤ 0.5 KB', memory?.stateListener.ours ?? null, 512, 'bytes'),
     target(

@@ -11,7 +11,7 @@
  */
 import { ConsecutiveBreaker, circuitBreaker as cockatielBreaker, handleAll } from 'cockatiel';
 import CircuitBreaker from 'opossum';
-import { Observable } from 'rxjs';
+import { Observable, tap } from 'rxjs';
 import type { Library } from './compiledLibrary.js';
 import type { Quartiles } from './harness.js';
 
@@ -24,6 +24,11 @@ export interface MemoryFigure {
   readonly ours: Bytes;
   /** What the same thing costs without a breaker (a bare subscription), when that is the comparison. */
   readonly bare?: Bytes;
+  /**
+   * The same through one RxJS `tap()` layer: the floor of any operator layer that keeps a teardown (its
+   * subscriber joins the caller's, whose list of teardowns is then allocated).
+   */
+  readonly tap?: Bytes;
   readonly cockatiel?: Bytes;
   readonly opossum?: Bytes;
 }
@@ -118,6 +123,10 @@ export async function measureMemory(library: Library): Promise<MemoryFigures | u
     ),
     bare: perObject(
       () => pending.subscribe(sink),
+      (s) => s.unsubscribe(),
+    ),
+    tap: perObject(
+      () => pending.pipe(tap(noop)).subscribe(sink),
       (s) => s.unsubscribe(),
     ),
     cockatiel: withSubject(cockatiel, noop, (b) => perObject(() => b.execute(() => never), noop)),

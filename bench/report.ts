@@ -81,11 +81,11 @@ function memory(figures: Figures): string[] {
   const cell = (bytes: Quartiles | undefined) => (bytes ? range(bytes, 0) : 'n/a').padEnd(20);
   const width = Math.max(...[...rows, m.createDispose].map((r) => r.description.length));
   const line = (r: MemoryFigure) =>
-    `  ${r.description.padEnd(width)}  ${cell(r.ours)}${cell(r.cockatiel)}${cell(r.opossum)}${r.bare ? range(r.bare, 0) : ''}`.trimEnd();
+    `  ${r.description.padEnd(width)}  ${cell(r.ours)}${cell(r.cockatiel)}${cell(r.opossum)}${r.bare ? cell(r.bare) : ''}${r.tap ? range(r.tap, 0) : ''}`.trimEnd();
   return [
     'Memory, bytes per object while 2,000 breakers or 10,000 subscribers or calls are held (median of 5 repeats,',
     'lowest–highest in brackets)',
-    `  ${''.padEnd(width)}  ${'ours'.padEnd(20)}${'cockatiel'.padEnd(20)}${'opossum'.padEnd(20)}bare subscription`,
+    `  ${''.padEnd(width)}  ${'ours'.padEnd(20)}${'cockatiel'.padEnd(20)}${'opossum'.padEnd(20)}${'bare subscription'.padEnd(20)}through tap()`,
     ...rows.map(line),
     'Heap growth, bytes in all:',
     line(m.createDispose),

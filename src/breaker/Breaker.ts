@@ -1,16 +1,14 @@
-import {
+import { defer, from } from 'rxjs';
+import type {
   Observable,
-  Subject,
-  defer,
-  distinctUntilChanged,
-  filter,
-  from,
-  map,
-  startWith,
+  ObservableInput,
+  SchedulerAction,
+  SchedulerLike,
+  Subscription,
 } from 'rxjs';
-import type { ObservableInput, SchedulerAction, Subscription } from 'rxjs';
 import type { BreakerObserver, CallInfo } from './BreakerObserver.js';
 import { CircuitBreakerError } from './CircuitBreakerError.js';
+import { EventHub } from './EventHub.js';
 import type {
   CircuitBreakerEvent,
   FailureEvent,
@@ -19,7 +17,7 @@ import type {
   TransitionEvent,
 } from './CircuitBreakerEvent.js';
 import type { CircuitState, Transition } from '../core/CircuitState.js';
-import type { BreakerSettings, ResetTimeout } from '../core/BreakerState.js';
+import type { ResetTimeout } from '../core/BreakerState.js';
 import type { BreakerSnapshot } from '../core/BreakerSnapshot.js';
 import { whenReady } from '../core/maybePromise.js';
 import { hasRateRule } from '../core/OutcomeWindow.js';
@@ -31,7 +29,7 @@ import { protect } from './protect.js';
 import type { MaybePromise, StateStore } from '../core/StateStore.js';
 import { isExcluded } from '../config/isExcluded.js';
 import { unrefTimer } from './unrefTimer.js';
-import type { ResolvedConfig } from '../config/validateConfig.js';
+import type { BreakerSettingsInForce, ResolvedConfig } from '../config/validateConfig.js';
 import { validateSetting, validateStore } from '../config/validateConfig.js';
 
 /** Admits a call but never counts its outcome: used when a faulty store gives no answer. */
@@ -50,7 +48,7 @@ export class Breaker {
   callsInFlight = 0;
   callsAdmitted = 0;
 
-  private readonly settings: { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
+  private readonly settings: BreakerSettingsInForce;
   private excludeRules: readonly ExcludeRule[];
   private ignoreRules: readonly ExcludeRule[];
   /**
@@ -60,30 +58,31 @@ export class Breaker {
   private readonly timesSuccesses: boolean;
   private readonly store: StateStore;
   /** Made when a stream is first asked for: most breakers are never watched. */
-  private events?: Subject<CircuitBreakerEvent>;
+  private eventHub?: EventHub;
   private deadlineTimer?: Subscription;
   private disposed = false;
   private readonly observerWantsCalls: boolean;
   /** Events raised while others were being delivered (a subscriber that calls or transitions), in order. */
   private backlog?: { event: CircuitBreakerEvent; call: CallInfo | undefined }[];
   private emitting = false;
-  // The derived streams, built on first use: most breakers are never watched.
-  private eventStream?: Observable<CircuitBreakerEvent>;
-  private transitionStream?: Observable<Transition>;
-  private stateStream?: Observable<CircuitState>;
-  private failureStream?: Observable<FailureEvent>;
-  private successStream?: Observable<SuccessEvent>;
-  private rejectedStream?: Observable<RejectedEvent>;
+  // What the breaker reads of its config after construction: the config itself is not kept (memory per breaker).
+  private readonly scheduler: SchedulerLike;
+  private readonly failWhen: ((value: unknown) => boolean) | undefined;
+  private readonly throwNewErrorOnTrip: boolean;
 
   constructor(
-    private readonly config: ResolvedConfig,
+    config: ResolvedConfig,
     /** Telemetry: sees every event with the call that caused it. */
     private readonly observer?: BreakerObserver,
   ) {
     const { name, scheduler } = config;
     this.name = name;
+    this.scheduler = scheduler;
+    this.failWhen = config.failWhen;
+    this.throwNewErrorOnTrip = config.throwNewErrorOnTrip;
     this.observerWantsCalls = observer !== undefined && observer.observesCalls !== false;
-    this.settings = { ...config.settings };
+    // The resolved config is this breaker's own: its settings are the ones the setters change.
+    this.settings = config.settings;
     this.excludeRules = config.exclude;
     this.ignoreRules = config.ignore;
     this.timesSuccesses = hasRateRule(this.settings);
@@ -102,43 +101,36 @@ export class Breaker {
   }
 
   get events$(): Observable<CircuitBreakerEvent> {
-    if (!this.events) {
-      this.events = new Subject<CircuitBreakerEvent>();
-      if (this.disposed) this.events.complete();
-    }
-    return (this.eventStream ??= this.events.asObservable());
+    return this.hub().events$;
   }
 
   get transition$(): Observable<Transition> {
-    return (this.transitionStream ??= this.events$.pipe(
-      filter((event) => event.type === 'transition'),
-      map(({ from, to, reason, retryAt }): Transition =>
-        retryAt === undefined ? { from, to, reason } : { from, to, reason, retryAt },
-      ),
-    ));
+    return this.hub().transition$;
   }
 
   get state$(): Observable<CircuitState> {
-    return (this.stateStream ??= defer(() =>
-      this.transition$.pipe(
-        map(({ to }) => to),
-        startWith(this.state),
-      ),
-    ).pipe(distinctUntilChanged()));
+    return this.hub().state$;
   }
 
   get failure$(): Observable<FailureEvent> {
-    return (this.failureStream ??= this.events$.pipe(filter((event) => event.type === 'failure')));
+    return this.hub().failure$;
   }
 
   get success$(): Observable<SuccessEvent> {
-    return (this.successStream ??= this.events$.pipe(filter((event) => event.type === 'success')));
+    return this.hub().success$;
   }
 
   get rejected$(): Observable<RejectedEvent> {
-    return (this.rejectedStream ??= this.events$.pipe(
-      filter((event) => event.type === 'rejected'),
-    ));
+    return this.hub().rejected$;
+  }
+
+  /** The streams, made when one is first asked for: most breakers are never watched. */
+  private hub(): EventHub {
+    if (!this.eventHub) {
+      this.eventHub = new EventHub(() => this.state);
+      if (this.disposed) this.eventHub.complete();
+    }
+    return this.eventHub;
   }
 
   /**
@@ -277,13 +269,13 @@ export class Breaker {
     this.disposed = true;
     this.deadlineTimer?.unsubscribe();
     this.store.dispose();
-    this.events?.complete();
+    this.eventHub?.complete();
     this.observer?.onDispose?.();
   }
 
-  /** Called when a call is subscribed, before it is admitted. */
-  begin(): CallInfo {
-    return { startedAt: this.now(), context: this.observer?.captureContext?.() };
+  /** The observer's context, captured when a call is subscribed (see `BreakerObserver.captureContext`). */
+  captureContext(): unknown {
+    return this.observer?.captureContext?.();
   }
 
   /*
@@ -328,7 +320,7 @@ export class Breaker {
    * failed and returns true. The value goes downstream in any case: the caller decides what a 503 means to it.
    */
   failsOn(permit: Permit, call: CallInfo, value: unknown): boolean {
-    const { failWhen } = this.config;
+    const { failWhen } = this;
     if (!failWhen) return false;
     let failure: unknown = value;
     try {
@@ -369,7 +361,7 @@ export class Breaker {
           call,
           this.transitionEvent(transition, error),
         );
-        if (!thrown || transition?.to !== 'open' || !this.config.throwNewErrorOnTrip) return error;
+        if (!thrown || transition?.to !== 'open' || !this.throwNewErrorOnTrip) return error;
         const kind = transition.reason === 'trial_failure' ? 'trial-failed' : 'tripped';
         // The trip error keeps its stack (it shows where the failing call was made).
         return new CircuitBreakerError(kind, this.name, 'open', { cause: error });
@@ -500,7 +492,7 @@ export class Breaker {
   private armDeadlineTimer(delay: number): void {
     // A longer timeout is waited for in steps: Node fires a longer timer after 1 ms.
     const step = Math.min(Math.max(0, delay), longestTimer);
-    this.deadlineTimer = unrefTimer(this.config.scheduler.schedule(deadlineTimerFired, step, this));
+    this.deadlineTimer = unrefTimer(this.scheduler.schedule(deadlineTimerFired, step, this));
   }
 
   /** The deadline timer fired: at the deadline, or after one step of a longer wait. */
@@ -560,7 +552,7 @@ export class Breaker {
 
   /** Whether anyone listens to the events of ordinary calls; if not, they are not even built. */
   private callsObserved(): boolean {
-    return this.events?.observed === true || this.observerWantsCalls;
+    return this.eventHub?.observed === true || this.observerWantsCalls;
   }
 
   /**
@@ -601,11 +593,12 @@ export class Breaker {
     } catch {
       // Instrumentation must never break a call; a broken exporter loses telemetry, not results.
     }
-    this.events?.next(event);
+    this.eventHub?.next(event);
   }
 
-  private now(): number {
-    return this.config.scheduler.now();
+  /** The breaker scheduler's clock (every time the breaker and its store see comes from it). */
+  now(): number {
+    return this.scheduler.now();
   }
 }
 

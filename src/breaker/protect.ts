@@ -1,5 +1,4 @@
-import { Observable } from 'rxjs';
-import type { Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
+import { Observable, Subscriber } from 'rxjs';
 import type { Breaker } from './Breaker.js';
 import type { CallInfo } from './BreakerObserver.js';
 import { CircuitBreakerError } from './CircuitBreakerError.js';
@@ -18,21 +17,25 @@ import type { Permit } from '../core/stateMachine.js';
  */
 export function protect<T>(breaker: Breaker, source: Observable<T>): Observable<T> {
   return new Observable<T>((subscriber) => {
-    const call = new ProtectedCall(breaker, subscriber);
-    call.start(source);
-    // The call is its own teardown: no closure per call.
-    return call;
+    new ProtectedCall(breaker, subscriber).start(source);
   });
 }
 
 /**
- * One subscription's call. It is its own observer of the source and its own teardown (one object per call
- * instead of a handful of closures: this is the hot path).
+ * One subscription's call: the subscriber the source is subscribed with, the teardown the caller's subscriber
+ * holds, and the `CallInfo` the breaker and its observer see (one object per call instead of a handful of
+ * objects and closures: this is the hot path).
+ *
+ * @remarks
+ * It extends RxJS's `Subscriber` so that `source.subscribe(call)` takes it as it is: a plain observer would be
+ * wrapped in a `SafeSubscriber` and its observer, two more objects and two more calls per value (the choice, and
+ * what it gains, is in docs/BENCHMARKS.md). It overrides only the public `Observer` methods and `unsubscribe`,
+ * and forwards to the caller's subscriber itself, relying on none of `Subscriber`'s protected internals.
  */
-class ProtectedCall<T> implements Observer<T>, Unsubscribable {
-  private readonly info: CallInfo;
+class ProtectedCall<T> extends Subscriber<T> implements CallInfo {
+  readonly startedAt: number;
+  readonly context: unknown;
   private permit?: Permit;
-  private inner?: Subscription;
   private delivered = false;
   /** The call's outcome is recorded (or the call was cancelled): nothing after it counts. */
   private finished = false;
@@ -41,56 +44,76 @@ class ProtectedCall<T> implements Observer<T>, Unsubscribable {
     private readonly breaker: Breaker,
     private readonly subscriber: Subscriber<T>,
   ) {
-    this.info = breaker.begin();
+    // No destination for `Subscriber` to chain: this class forwards to `subscriber` itself (the constructor is
+    // marked deprecated for RxJS 8; see the class comment).
+    super();
+    this.startedAt = breaker.now();
+    this.context = breaker.captureContext();
   }
 
   start(source: Observable<T>): void {
-    const admission = this.breaker.admit(this.info);
+    const admission = this.breaker.admit(this);
     if (admission instanceof Promise) void admission.then((answer) => this.run(source, answer));
     else this.run(source, admission);
   }
 
   /*
-   * A synchronous source can go on after the subscriber has left (its subscription is not returned yet, so
-   * nothing can stop it): what it does then is not the call's outcome; unsubscribe() counts the call instead.
+   * Once the call has left (unsubscribed, or ended), `closed` is true: a synchronous source sees it and stops,
+   * and what it does meanwhile is not the call's outcome (unsubscribe() counted the call).
    */
 
-  next(value: T): void {
-    if (this.subscriber.closed) return;
+  override next(value: T): void {
+    if (this.closed) return;
     this.delivered = true;
     // The source runs only once the call holds its permit.
     const permit = this.permit;
-    if (permit && !this.finished && this.breaker.failsOn(permit, this.info, value)) this.finish();
+    if (permit && !this.finished && this.breaker.failsOn(permit, this, value)) this.finish();
     this.subscriber.next(value);
+    // The caller left on this value (`take(1)`) while the source was still being subscribed, before the call
+    // joined the caller's teardowns (see run()): leave now, so that the source stops.
+    if (this.subscriber.closed) this.unsubscribe();
   }
 
-  error(error: unknown): void {
-    if (this.subscriber.closed || !this.permit) return;
-    if (this.finished) return this.subscriber.error(error);
-    this.finish();
-    // The breaker's promises never reject: it turns store faults into events and fallbacks.
-    void whenReady(this.breaker.fail(this.permit, this.info, error), (forwarded) =>
-      this.subscriber.error(forwarded),
-    );
+  override error(error: unknown): void {
+    if (this.closed || !this.permit) return;
+    if (this.finished) {
+      this.subscriber.error(error);
+    } else {
+      this.finish();
+      const { subscriber } = this;
+      // The breaker's promises never reject: it turns store faults into events and fallbacks.
+      void whenReady(this.breaker.fail(this.permit, this, error), (forwarded) =>
+        subscriber.error(forwarded),
+      );
+    }
+    // The source ended: its teardown runs. With a synchronous store the caller's subscriber has already ended
+    // and unsubscribed the call (the order of any RxJS operator: the caller first, then the source's teardown);
+    // with an asynchronous one, it runs now, before the store answers.
+    this.unsubscribe();
   }
 
-  complete(): void {
-    if (this.subscriber.closed || !this.permit) return;
-    if (this.finished) return this.subscriber.complete();
-    this.finish();
-    // Not whenReady(): no closure on the hot path.
-    const recorded = this.breaker.succeed(this.permit, this.info);
-    if (recorded instanceof Promise) void recorded.then(() => this.subscriber.complete());
-    else this.subscriber.complete();
+  override complete(): void {
+    if (this.closed || !this.permit) return;
+    if (this.finished) {
+      this.subscriber.complete();
+    } else {
+      this.finish();
+      // Not whenReady(): no closure on the hot path.
+      const recorded = this.breaker.succeed(this.permit, this);
+      if (recorded instanceof Promise) void recorded.then(() => this.subscriber.complete());
+      else this.subscriber.complete();
+    }
+    this.unsubscribe();
   }
 
-  /** The subscriber left (or the call ended). */
-  unsubscribe(): void {
-    this.inner?.unsubscribe();
+  /** The subscriber left, or the source ended: the source's teardown runs, and a call left unfinished counts. */
+  override unsubscribe(): void {
+    if (this.closed) return;
+    super.unsubscribe();
     if (!this.permit || this.finished) return;
     this.finish();
-    if (this.delivered) void this.breaker.succeed(this.permit, this.info);
-    else this.breaker.cancel(this.permit, this.info);
+    if (this.delivered) void this.breaker.succeed(this.permit, this);
+    else this.breaker.cancel(this.permit, this);
   }
 
   private finish(): void {
@@ -100,14 +123,18 @@ class ProtectedCall<T> implements Observer<T>, Unsubscribable {
 
   private run(source: Observable<T>, admission: Permit | CircuitBreakerError): void {
     if (admission instanceof CircuitBreakerError) return this.subscriber.error(admission);
-    if (this.subscriber.closed) return this.breaker.cancel(admission, this.info);
+    if (this.subscriber.closed) return this.breaker.cancel(admission, this);
     this.permit = admission;
     // operations: groups never evict a breaker with a call in flight, nor one used since their last sweep.
     this.breaker.callsInFlight++;
     this.breaker.callsAdmitted++;
-    this.inner = source.subscribe(this);
-    // With an asynchronous store unsubscribe() can run before `inner` is known to it (the subscriber left during a
-    // synchronous emission): stop the source here, or it would run on unheard.
-    if (this.subscriber.closed) this.inner.unsubscribe();
+    // A subscriber: the source keeps it as it is, and adds its teardown to it (run when the call unsubscribes).
+    source.subscribe(this);
+    // Only a call still running joins the caller's teardowns: a synchronous source has usually ended it already,
+    // and a refusal never gets here (neither allocates the caller's list of teardowns). The caller leaving then
+    // unsubscribes the call and, through it, the source.
+    if (this.closed) return;
+    if (this.subscriber.closed) return this.unsubscribe();
+    this.subscriber.add(this);
   }
 }

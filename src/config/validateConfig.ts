@@ -20,8 +20,11 @@ export interface ResolvedConfig {
   readonly name: string;
   /** Whether `name` came from the user (a shared store needs one). */
   readonly explicitName: boolean;
-  /** The settings the state machine reads (the optional rules only when set; `failMax` is `Infinity` when a rate rule replaces the consecutive rule). */
-  readonly settings: BreakerSettings;
+  /**
+   * The settings the state machine reads (the optional rules only when set; `failMax` is `Infinity` when a rate
+   * rule replaces the consecutive rule). The breaker's own: its setters change them.
+   */
+  readonly settings: BreakerSettingsInForce;
   readonly exclude: readonly ExcludeRule[];
   readonly ignore: readonly ExcludeRule[];
   readonly failWhen: ((value: unknown) => boolean) | undefined;
@@ -35,6 +38,9 @@ export interface ResolvedConfig {
   /** operations: `false`: in no registry. */
   readonly registry: HookedRegistry | false;
 }
+
+/** A breaker's settings as its setters change them. */
+export type BreakerSettingsInForce = { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
 
 const owner = 'circuitBreaker';
 
@@ -107,8 +113,8 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
     name: config.name ?? 'circuit-breaker',
     explicitName: config.name !== undefined,
     settings: settingsOf(config),
-    exclude: [...(config.exclude ?? [])],
-    ignore: [...(config.ignore ?? [])],
+    exclude: rulesOf(config.exclude),
+    ignore: rulesOf(config.ignore),
     failWhen: config.failWhen,
     throwNewErrorOnTrip: config.throwNewErrorOnTrip ?? true,
     scheduler: config.scheduler ?? asyncScheduler,
@@ -119,8 +125,16 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
   };
 }
 
+/** No rules: one frozen array that every breaker without rules shares (memory per breaker). */
+const noRules: readonly ExcludeRule[] = Object.freeze([]);
+
+/** A copy of the rules, so that changing the config's array afterwards changes nothing. */
+function rulesOf(rules: readonly ExcludeRule[] | undefined): readonly ExcludeRule[] {
+  return rules === undefined || rules.length === 0 ? noRules : [...rules];
+}
+
 /** The settings the state machine reads, with defaults; the optional rules only when set. */
-function settingsOf(config: CircuitBreakerConfig): BreakerSettings {
+function settingsOf(config: CircuitBreakerConfig): BreakerSettingsInForce {
   const { failureRate, slowCallRate, slowCallDuration, minimumCalls, window, maxHalfOpenWait } =
     config;
   const rules = {

@@ -93,14 +93,17 @@ function checkTrialPermitTtl(options: MemoryStoreOptions): number {
 
 class MemoryStore implements StateStore {
   state: BreakerState;
+  private readonly name: string;
   private readonly settings: BreakerSettings;
   private readonly window: OutcomeWindow | undefined;
 
   constructor(
-    private readonly context: StoreContext,
+    // Not kept: the store needs its name and settings only (and the context's closures are memory per breaker).
+    context: StoreContext,
     restored: Restored,
     private readonly trialPermitTtl: number,
   ) {
+    this.name = context.name;
     this.settings = context.settings;
     this.state = restored.state;
     this.window = createWindow(this.settings);
@@ -135,8 +138,8 @@ class MemoryStore implements StateStore {
   }
 
   snapshot(now: number): BreakerSnapshot {
-    const { context, state, settings, window } = this;
-    return snapshotOf(context.name, state, now, settings, window && windowFigures(window, now));
+    const { name, state, settings, window } = this;
+    return snapshotOf(name, state, now, settings, window && windowFigures(window, now));
   }
 
   dispose() {

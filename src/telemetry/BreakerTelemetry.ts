@@ -39,9 +39,12 @@ export class BreakerTelemetry implements BreakerObserver {
     this.observesCalls = metrics !== undefined;
   }
 
-  /** The instrumentation for these options; none when both tracing and metrics are off, so it costs nothing. */
-  static of({ name, tracer, meter }: TelemetryOptions): BreakerTelemetry | undefined {
-    if (!tracer && !meter) return undefined;
+  /**
+   * The instrumentation for these options; none when both tracing and metrics are off, so it costs nothing, and
+   * the spans alone when metrics are off (the default until an SDK is registered: one object less per breaker).
+   */
+  static of({ name, tracer, meter }: TelemetryOptions): BreakerObserver | undefined {
+    if (!meter) return tracer ? new TransitionSpans(name, tracer, openTelemetryApi()) : undefined;
     return new BreakerTelemetry(
       tracer ? new TransitionSpans(name, tracer, openTelemetryApi()) : undefined,
       meter ? new CallMetrics(name, meter) : undefined,

@@ -1,4 +1,4 @@
-import type { CallInfo } from '../breaker/BreakerObserver.js';
+import type { BreakerObserver, CallInfo } from '../breaker/BreakerObserver.js';
 import type {
   CircuitBreakerEvent,
   RejectedEvent,
@@ -23,9 +23,12 @@ const { attributes } = telemetryNames;
  * builds no events for successful calls on its account (`observesCalls`). Without `@opentelemetry/api` (a
  * tracer of the user's own), nothing is captured: spans then have the tracer's own idea of a parent.
  */
-export class TransitionSpans {
+export class TransitionSpans implements BreakerObserver {
   /** The span that opened the circuit: the open → half-open span links to it. */
   private openedBy?: SpanContextLike;
+
+  /** Spans come from failures, transitions and rejections: the events of ordinary calls are not needed. */
+  readonly observesCalls = false;
 
   constructor(
     private readonly name: string,
