@@ -1,43 +1,15 @@
 import { lastValueFrom } from 'rxjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { circuitBreaker, isCircuitBreakerError } from '../src/index.js';
 import type { CircuitBreaker } from '../src/index.js';
 import { RedisStoreError, redisStore } from '../src/redis/index.js';
 import type { RedisStoreOptions } from '../src/redis/index.js';
 import { close, connect, fail, recordEvents, succeed, waitFor } from './support/redisClients.js';
 import type { ClientKind } from './support/redisClients.js';
-import { startRedisServer } from './support/redisServer.js';
-import type { RedisServer } from './support/redisServer.js';
-import { namespaces } from './support/namespaces.js';
+import { useFaultyRedisServer } from './support/useFaultyRedisServer.js';
 
-let server: RedisServer;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-// Cleaned up in this file's own afterEach, before it checks for unhandled rejections.
-const cleanups: (() => void)[] = [];
-/** A fresh namespace per test, so tests never see each other's state. */
-const freshNamespace = namespaces('faults');
-
-beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  server = await startRedisServer();
-});
-
-beforeEach(async () => {
-  // A test may leave the server stopped or paused; every test starts with it up.
-  server.resume();
-  await server.start();
-});
-
-afterEach(() => {
-  cleanups.splice(0).forEach((cleanup) => cleanup());
-  expect(unhandled).toEqual([]);
-});
-
-afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  await server.stop();
-});
+const faults = useFaultyRedisServer('faults');
+const { cleanups, freshNamespace } = faults;
 
 const commandTimeout = 300;
 /**
@@ -52,7 +24,7 @@ function breakerOn(
   options: RedisStoreOptions & { failMax?: number; kind?: ClientKind } = {},
 ) {
   const { failMax = 1000, kind, ...storeOptions } = options;
-  const redis = connect(server.port, kind, { retryStrategy: () => 50 });
+  const redis = connect(faults.server.port, kind, { retryStrategy: () => 50 });
   const breaker = circuitBreaker({
     name: 'payments',
     failMax,
@@ -112,7 +84,7 @@ function allSettle(calls: Promise<CallResult>[], timeout = 5000): Promise<CallRe
 
 /** The state Redis holds for the breaker 'payments' of `namespace` (closed when there is none yet). */
 async function sharedState(namespace: string): Promise<string> {
-  const admin = connect(server.port);
+  const admin = connect(faults.server.port);
   try {
     return (await admin.hget(`${namespace}:{payments}:state`, 's')) ?? 'closed';
   } finally {
@@ -133,9 +105,9 @@ describe('redisStore when Redis fails', () => {
 
     const load = traffic(breaker);
     await new Promise((resolve) => setTimeout(resolve, 300));
-    await server.kill();
+    await faults.server.kill();
     await new Promise((resolve) => setTimeout(resolve, 700));
-    await server.start();
+    await faults.server.start();
     await new Promise((resolve) => setTimeout(resolve, 300));
     const results = await allSettle(await load.stop());
 
@@ -157,7 +129,7 @@ describe('redisStore when Redis fails', () => {
     await other.close();
     await waitFor(() => breaker.state === 'closed', 10_000, 'the remote close');
     await fail(breaker);
-    const admin = connect(server.port);
+    const admin = connect(faults.server.port);
     cleanups.push(() => close(admin));
     expect(await admin.hget(`${namespace}:{payments}:state`, 'f')).toBe('1');
   });
@@ -169,7 +141,7 @@ describe('redisStore when Redis fails', () => {
     await Promise.all([breaker, other].map(succeed));
     const recorder = recordEvents(breaker);
 
-    server.pause();
+    faults.server.pause();
     const started = performance.now();
     expect(String(await fail(breaker))).toBe('Error: boom');
     const waited = performance.now() - started;
@@ -178,7 +150,7 @@ describe('redisStore when Redis fails', () => {
     const timeouts = recorder
       .storeErrors()
       .filter((e) => (e as RedisStoreError).kind === 'timeout');
-    server.resume();
+    faults.server.resume();
 
     expect(waited).toBeGreaterThanOrEqual(commandTimeout - 20);
     expect(waited).toBeLessThan(hangBound);
@@ -203,13 +175,13 @@ describe('redisStore when Redis fails', () => {
     await succeed(breaker);
     const recorder = recordEvents(breaker);
 
-    await server.kill();
+    await faults.server.kill();
     await waitFor(
       () => succeed(breaker).then(() => false, isCircuitBreakerError),
       10_000,
       'the fallback',
     );
-    await server.start();
+    await faults.server.start();
     await waitFor(
       () =>
         succeed(breaker).then(
@@ -229,7 +201,7 @@ describe('redisStore when Redis fails', () => {
 
   it('starts deciding locally when Redis is down at startup, and shares once it is up', async () => {
     const namespace = freshNamespace();
-    await server.kill();
+    await faults.server.kill();
     const breaker = breakerOn(namespace, { failMax: 1 });
     const recorder = recordEvents(breaker);
 
@@ -244,7 +216,7 @@ describe('redisStore when Redis fails', () => {
       ),
     ).toBe(true);
 
-    await server.start();
+    await faults.server.start();
     const other = breakerOn(namespace, { failMax: 1 });
     await succeed(other);
     await waitFor(
@@ -262,7 +234,7 @@ describe('redisStore when Redis fails', () => {
     const breakers = Array.from({ length: 4 }, () => breakerOn(namespace, { failMax: 5 }));
     await Promise.all(breakers.map(succeed));
 
-    server.pause();
+    faults.server.pause();
     // For 1 s, two breakers fail calls without waiting for one another (their queued failures trip the circuit
     // once the server resumes), and two fail one call at a time (they go local and queue reads).
     const until = performance.now() + 1000;
@@ -277,7 +249,7 @@ describe('redisStore when Redis fails', () => {
         }
       }),
     );
-    server.resume();
+    faults.server.resume();
     await Promise.all(calls);
 
     await waitFor(async () => (await sharedState(namespace)) === 'open', 10_000, 'the late trip');
@@ -291,7 +263,7 @@ describe('redisStore when Redis fails', () => {
 
   it('lets no read reply from before a trip undo it, when the reply arrives after the message (local mode)', async () => {
     const namespace = freshNamespace();
-    const redis = connect(server.port, 'ioredis6-resp3', { retryStrategy: () => 50 });
+    const redis = connect(faults.server.port, 'ioredis6-resp3', { retryStrategy: () => 50 });
     const late = circuitBreaker({
       name: 'payments',
       store: redisStore(redis, { namespace, commandTimeout: 2000 }),
@@ -321,7 +293,7 @@ describe('redisStore when Redis fails', () => {
 
   it('shows fallbackState the moment the connection is lost, and the shared state once it is back, with no call made', async () => {
     const namespace = freshNamespace();
-    const redis = connect(server.port, 'ioredis6-resp3', { retryStrategy: () => 50 });
+    const redis = connect(faults.server.port, 'ioredis6-resp3', { retryStrategy: () => 50 });
     const breaker = circuitBreaker({
       name: 'payments',
       store: redisStore(redis, { namespace, commandTimeout, fallbackState: 'open' }),
@@ -335,10 +307,10 @@ describe('redisStore when Redis fails', () => {
     breaker.state$.subscribe((state) => seen.push(state));
     const recorder = recordEvents(breaker);
 
-    await server.kill();
+    await faults.server.kill();
     await waitFor(() => breaker.state === 'open', 10_000, 'the fallback after the kill');
     expect(seen.at(-1)).toBe('open');
-    await server.start();
+    await faults.server.start();
     await waitFor(() => breaker.state === 'closed', 20_000, 'the shared state after the restart');
     expect(seen.at(-1)).toBe('closed');
 

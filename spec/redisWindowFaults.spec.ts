@@ -1,15 +1,13 @@
 import { Redis } from 'ioredis';
 import { lastValueFrom, throwError } from 'rxjs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { circuitBreaker, isCircuitBreakerError } from '../src/index.js';
 import type { CircuitBreaker, CircuitBreakerConfig, CircuitState } from '../src/index.js';
 import { RedisStoreError, redisStore } from '../src/redis/index.js';
 import type { RedisStoreOptions } from '../src/redis/index.js';
 import { close, commandCalls, connect, recordEvents, waitFor } from './support/redisClients.js';
 import type { ClientKind } from './support/redisClients.js';
-import { namespaces } from './support/namespaces.js';
-import { startRedisServer } from './support/redisServer.js';
-import type { RedisServer } from './support/redisServer.js';
+import { useFaultyRedisServer } from './support/useFaultyRedisServer.js';
 
 /*
  * The rate rules' shared window (`ns:{name}:window`) when Redis fails mid-window: killed (SIGKILL), hung
@@ -17,33 +15,8 @@ import type { RedisServer } from './support/redisServer.js';
  * clients (one of each client flavour) stands for processes; the server is this file's own, so it can be killed.
  */
 
-let server: RedisServer;
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-// Run in this file's own afterEach, before it checks for unhandled rejections.
-const cleanups: (() => void)[] = [];
-const freshNamespace = namespaces('window-faults');
-
-beforeAll(async () => {
-  process.on('unhandledRejection', onUnhandled);
-  server = await startRedisServer();
-});
-
-beforeEach(async () => {
-  // A test may leave the server stopped or paused; every test starts with it up.
-  server.resume();
-  await server.start();
-});
-
-afterEach(() => {
-  cleanups.splice(0).forEach((cleanup) => cleanup());
-  expect(unhandled).toEqual([]);
-});
-
-afterAll(async () => {
-  process.off('unhandledRejection', onUnhandled);
-  await server.stop();
-});
+const faults = useFaultyRedisServer('window-faults');
+const { cleanups, freshNamespace } = faults;
 
 /**
  * The fault specs of the consecutive rule use 300 ms; the fleet here must not go local before the fault (a first
@@ -74,7 +47,7 @@ const rateRule = {
 } satisfies Partial<CircuitBreakerConfig>;
 
 function admin() {
-  const redis = new Redis({ port: server.port, host: '127.0.0.1', retryStrategy: () => 50 });
+  const redis = new Redis({ port: faults.server.port, host: '127.0.0.1', retryStrategy: () => 50 });
   redis.on('error', () => undefined);
   cleanups.push(() => close(redis));
   return redis;
@@ -86,7 +59,7 @@ function admin() {
  */
 async function fleet(namespace: string, options: RedisStoreOptions = {}) {
   const clients = flavours.map((kind) => {
-    const redis = connect(server.port, kind, { retryStrategy: () => 50 });
+    const redis = connect(faults.server.port, kind, { retryStrategy: () => 50 });
     cleanups.push(() => close(redis));
     return redis;
   });
@@ -234,15 +207,15 @@ interface Outage {
 const outages: Outage[] = [
   {
     name: 'killed (SIGKILL)',
-    begin: () => server.kill(),
-    end: () => server.start(),
+    begin: () => faults.server.kill(),
+    end: () => faults.server.start(),
     // The client's connection closes at once: the store goes local before any command.
     kind: 'unavailable',
   },
   {
     name: 'hung (SIGSTOP)',
-    begin: () => server.pause(),
-    end: () => server.resume(),
+    begin: () => faults.server.pause(),
+    end: () => faults.server.resume(),
     // The connection stays up: the store finds out when a flush of its batch gets no reply.
     kind: 'timeout',
   },
@@ -360,7 +333,7 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
     const [first] = breakers;
 
     const stall$ = since(recorders);
-    server.pause();
+    faults.server.pause();
     // Failures on one breaker until one of its calls waits for a flush (its batch could trip the rule) and
     // gives up after commandTimeout: that flush carries at least 3 failures, enough to trip 9 + 3 shared calls.
     const results: CallResult[] = [];
@@ -378,7 +351,7 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
     expect(Math.max(...results.map((result) => result.duration))).toBeLessThan(hangBound);
     expect(results.length).toBeGreaterThanOrEqual(3);
     expect(first.state).toBe('closed');
-    server.resume();
+    faults.server.resume();
 
     // Redis runs the late flush: the shared circuit trips, and every breaker ends on it, each with one transition.
     await waitFor(
@@ -422,7 +395,7 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
 
     // Hung first, so that a flush is surely in flight when the server dies.
     const outage$ = since(recorders);
-    server.pause();
+    faults.server.pause();
     const results: CallResult[] = [];
     const failing = (async () => {
       // Failures until one call waits for a flush (its batch could trip the rule): it is in flight now.
@@ -440,7 +413,7 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
       throw new Error('unreachable');
     })();
     const waiting = await within(failing, hangBound, 'a call waiting for its flush');
-    await server.kill();
+    await faults.server.kill();
     const last = await within(waiting.result, hangBound, 'the call waiting when Redis died');
     expect(last.outcome).toBe('failed');
     expect(last.duration).toBeLessThan(hangBound);
@@ -466,7 +439,7 @@ describe('redisStore: the rate rules when Redis fails mid-window', () => {
     }
 
     const recovery$ = since(recorders);
-    await server.start();
+    await faults.server.start();
     // No transition was shared: a read brings every breaker back to closed. (The flush that was in flight may be
     // resent by ioredis and land in the new window.)
     await waitFor(
