@@ -25,6 +25,7 @@ import { startRedisServer } from '../spec/support/redisServer.js';
 import { loadCompiledLibrary } from './compiledLibrary.js';
 import { measureInterleaved } from './harness.js';
 import type { BenchCase, HarnessOptions, Measurement } from './harness.js';
+import { scriptRoundTrips } from './scriptRoundTrips.js';
 
 type RedisEntry = typeof import('../src/redis/index.js');
 
@@ -108,7 +109,7 @@ export async function measureRedisStore(
       ],
       settings,
     );
-    const successTrips = roundTrips(await commandCalls(admin));
+    const successTrips = await scriptRoundTrips(admin);
 
     const failures = await measureFailures(
       track(circuitBreaker({ name: 'bench-memory-failure', failMax: 1e9, resetTimeout: oneHour })),
@@ -158,7 +159,7 @@ async function measureFailures(memory: CircuitBreaker, redis: CircuitBreaker, ad
   await timeCalls(redis, 200);
   await admin.config('RESETSTAT');
   const redisUs = await timeCalls(redis, calls);
-  const trips = roundTrips(await commandCalls(admin));
+  const trips = await scriptRoundTrips(admin);
   return {
     memoryUs: await timeCalls(memory, calls),
     redisUs,
@@ -190,23 +191,6 @@ async function measurePropagation(from: CircuitBreaker, to: CircuitBreaker, trip
     p95: at(0.95),
     max: sorted.at(-1) ?? Number.NaN,
   };
-}
-
-/** Calls per command since the last `CONFIG RESETSTAT`. */
-async function commandCalls(admin: Redis): Promise<Map<string, number>> {
-  const info = await admin.info('commandstats');
-  return new Map(
-    [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1] ?? '', Number(m[2])]),
-  );
-}
-
-/** Commands that cost a client a round trip: everything but what ran inside scripts and our own probes. */
-/**
- * Round trips the store made: the scripts it ran (`EVALSHA`, or `EVAL` the first time on a connection). The
- * commands a script runs inside Redis are counted by `INFO commandstats` too, but are not round trips.
- */
-function roundTrips(calls: Map<string, number>): number {
-  return (calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0);
 }
 
 function subscribeEach(id: string, label: string, source: Observable<unknown>): BenchCase {

@@ -36,6 +36,7 @@ import { startRedisServer, terminate } from '../spec/support/redisServer.js';
 import { loadCompiledLibrary } from './compiledLibrary.js';
 import { quartiles } from './harness.js';
 import type { Quartiles } from './harness.js';
+import { scriptRoundTrips } from './scriptRoundTrips.js';
 
 /** Options of {@link measureRedisFleet}. */
 export interface RedisFleetOptions {
@@ -175,7 +176,7 @@ export async function measureRedisFleet(
     const burstStarted = performance.now();
     const bursts = await everyone(() => ({ op: 'burst', id: 'burst', calls: 500_000 }), 'burst');
     const burstSeconds = (performance.now() - burstStarted) / 1000;
-    const burstScripts = scripts(await commandCalls(admin));
+    const burstScripts = await scriptRoundTrips(admin);
     const successCalls = bursts.reduce((sum, m) => sum + (m.calls as number), 0);
     // Let the last batches land, so that the count window is full for its memory figure.
     await sleep(flushIntervalMs * 1.5);
@@ -207,7 +208,7 @@ export async function measureRedisFleet(
       const phaseStarted = performance.now();
       for (let second = 0; second < seconds; second++) {
         await sleep(phaseStarted + (second + 1) * 1000 - performance.now());
-        const total = scripts(await commandCalls(admin));
+        const total = await scriptRoundTrips(admin);
         samples.push((total - last) / processes);
         last = total;
       }
@@ -432,19 +433,6 @@ async function startChild(config: { port: number; lib: string }): Promise<Child>
   };
   await next('ready');
   return handle;
-}
-
-/** Calls per command since the last `CONFIG RESETSTAT`. */
-async function commandCalls(admin: Redis): Promise<Map<string, number>> {
-  const info = await admin.info('commandstats');
-  return new Map(
-    [...info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)].map((m) => [m[1] ?? '', Number(m[2])]),
-  );
-}
-
-/** Scripts run: each is one round trip of a store. */
-function scripts(calls: Map<string, number>): number {
-  return (calls.get('evalsha') ?? 0) + (calls.get('eval') ?? 0);
 }
 
 async function memoryUsage(admin: Redis, key: string): Promise<number> {
