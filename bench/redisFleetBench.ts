@@ -24,15 +24,14 @@
  *   last one (every process refusing);
  * - Redis memory per breaker: `MEMORY USAGE` of each key of one breaker after traffic.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Redis } from 'ioredis';
-import { startRedisServer, terminate } from '../spec/support/redisServer.js';
+import { startRedisServer } from '../spec/support/redisServer.js';
+import { startLineProcess } from '../spec/support/redisWorkers.js';
+import type { WorkerMessage } from '../spec/support/redisWorkers.js';
 import { loadCompiledLibrary } from './compiledLibrary.js';
 import { quartiles } from './harness.js';
 import type { Quartiles } from './harness.js';
@@ -121,15 +120,10 @@ const timeWindow = { duration: 10_000, buckets: 10 };
 const flushIntervalMs = timeWindow.duration / timeWindow.buckets;
 const failMax = 1000;
 
-interface Message {
-  readonly kind: string;
-  readonly [field: string]: unknown;
-}
-
 /** A child process of the fleet, with its stdout read as messages. */
 interface Child {
   send(command: object): void;
-  next(kind: string, id?: string, timeout?: number): Promise<Message>;
+  next(kind: string, id?: string, timeout?: number): Promise<WorkerMessage>;
   stop(): Promise<void>;
 }
 
@@ -280,7 +274,7 @@ export async function measureRedisFleet(
 type Everyone = (
   command: (child: Child, index: number) => object,
   kind: string,
-) => Promise<Message[]>;
+) => Promise<WorkerMessage[]>;
 
 async function measureStaleness(
   children: readonly Child[],
@@ -298,7 +292,7 @@ async function measureStaleness(
   const minimumCalls = 10;
   for (let rep = 0; rep < repetitions; rep++) {
     const id = `trip-${rep}`;
-    const openings: Message[] = [];
+    const openings: WorkerMessage[] = [];
     const heard = children.map((child) =>
       child.next('open', id, 30_000).then((message) => openings.push(message)),
     );
@@ -388,51 +382,21 @@ function spread(values: readonly number[]) {
   };
 }
 
+/** A worker of the fleet (bench/redisFleetWorker.ts); a message of kind 'error' fails the wait. */
 async function startChild(config: { port: number; lib: string }): Promise<Child> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(root, 'bench', 'redisFleetWorker.ts'), JSON.stringify(config)],
-    { stdio: ['pipe', 'pipe', 'inherit'], cwd: root },
-  );
-  const messages: Message[] = [];
-  const waiters = new Set<() => void>();
-  createInterface({ input: child.stdout! }).on('line', (line) => {
-    messages.push(JSON.parse(line) as Message);
-    waiters.forEach((wake) => wake());
-  });
-  const next = (kind: string, id?: string, timeout = 120_000) =>
-    new Promise<Message>((resolve, reject) => {
-      const seen = messages.length;
-      const check = () => {
-        const index = messages.findIndex(
-          (m, at) =>
-            at >= seen &&
-            (m.kind === kind || m.kind === 'error') &&
-            (id === undefined || m.id === id || m.kind === 'error'),
-        );
-        if (index < 0) return;
-        const found = messages[index];
-        cleanup();
-        if (found.kind === 'error') reject(new Error(`fleet worker: ${String(found.message)}`));
-        else resolve(found);
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`fleet worker: no ${kind} message within ${timeout} ms`));
-      }, timeout);
-      const cleanup = () => {
-        clearTimeout(timer);
-        waiters.delete(check);
-      };
-      waiters.add(check);
-    });
-  const handle: Child = {
-    send: (command) => child.stdin!.write(`${JSON.stringify(command)}\n`),
-    next,
-    stop: () => terminate(child, 'SIGKILL'),
+  const worker = await startLineProcess('bench/redisFleetWorker.ts', config);
+  return {
+    send: worker.send,
+    next: async (kind, id, timeout = 120_000) => {
+      const found = await worker.next(
+        (m) => m.kind === 'error' || (m.kind === kind && (id === undefined || m.id === id)),
+        timeout,
+      );
+      if (found.kind === 'error') throw new Error(`fleet worker: ${String(found.message)}`);
+      return found;
+    },
+    stop: worker.kill,
   };
-  await next('ready');
-  return handle;
 }
 
 async function memoryUsage(admin: Redis, key: string): Promise<number> {

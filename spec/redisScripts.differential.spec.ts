@@ -13,7 +13,7 @@ import * as machine from '../src/core/stateMachine.js';
 import type { Permit, Step } from '../src/core/stateMachine.js';
 import { redisKeys } from '../src/redis/keys.js';
 import type { RedisKeys } from '../src/redis/keys.js';
-import { OutcomeBatch, windowArguments } from '../src/redis/OutcomeBatch.js';
+import { aloneFailure, OutcomeBatch } from '../src/redis/OutcomeBatch.js';
 import { parseScriptReply } from '../src/redis/parseReply.js';
 import { defineScripts, runScript } from '../src/redis/scripts.js';
 import type { ScriptName } from '../src/redis/scripts.js';
@@ -83,7 +83,7 @@ class World {
    * failure outside the window is sent alone.
    */
   batchOf(permit: Permit, failed: boolean, duration: number): (string | number)[] {
-    if (!this.counts(permit)) return [1, 0, ...windowArguments(this.settings, undefined)];
+    if (!this.counts(permit)) return [...aloneFailure];
     const batch = new OutcomeBatch(this.settings);
     batch.add(permit.generation, failed, isSlow(duration, this.settings));
     return batch.take();

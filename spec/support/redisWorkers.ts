@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import type { WorkerConfig } from '../fixtures/redisWorker.js';
 import { terminate } from './redisServer.js';
 
@@ -10,7 +12,7 @@ export interface WorkerMessage {
   readonly [field: string]: unknown;
 }
 
-/** A breaker running in a child process (spec/fixtures/redisWorker.ts). */
+/** A child process that takes commands and prints messages, one JSON object per line (a breaker in a worker). */
 export interface Worker {
   readonly messages: WorkerMessage[];
   send(command: object): void;
@@ -22,14 +24,22 @@ export interface Worker {
 const children = new Set<ChildProcess>();
 process.once('exit', () => children.forEach((child) => child.kill('SIGKILL')));
 
-/** Starts a worker and resolves once it reports `ready`. */
-export async function startWorker(config: WorkerConfig): Promise<Worker> {
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** Starts a breaker in a worker (spec/fixtures/redisWorker.ts) and resolves once it reports `ready`. */
+export function startWorker(config: WorkerConfig): Promise<Worker> {
+  return startLineProcess('spec/fixtures/redisWorker.ts', config);
+}
+
+/**
+ * Starts `script` (TypeScript, a path from the repository's root) in a child process given `config` as JSON, and
+ * resolves once it reports `ready`. It reads commands and prints messages as JSON lines.
+ */
+export async function startLineProcess(script: string, config: object): Promise<Worker> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'spec/fixtures/redisWorker.ts', JSON.stringify(config)],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
+    ['--import', 'tsx', path.join(root, script), JSON.stringify(config)],
+    { stdio: ['pipe', 'pipe', 'inherit'], cwd: root },
   );
   children.add(child);
   child.once('exit', () => children.delete(child));

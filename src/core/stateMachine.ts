@@ -1,5 +1,6 @@
 import type { CircuitState, Transition, TransitionReason } from './CircuitState.js';
 import type { BreakerSettings, BreakerState, HalfOpenState, OpenState } from './BreakerState.js';
+import { figuresOf } from './OutcomeWindow.js';
 import type { OutcomeWindow } from './OutcomeWindow.js';
 import { openTime } from './openTime.js';
 import { isSlow, tripReason } from './tripPolicy.js';
@@ -205,11 +206,8 @@ function trip(
   const step = moveTo(state, open(state, now, settings, error), reason, settings);
   if (reason === 'failure_threshold' || !window || !step.transition)
     return { ...step, counted: true };
-  const rates = {
-    failureRate: window.failures / window.calls,
-    slowCallRate: window.slowCalls / window.calls,
-  };
-  return { ...step, transition: { ...step.transition, ...rates }, counted: true };
+  const { failureRate, slowCallRate } = figuresOf(window);
+  return { ...step, transition: { ...step.transition, failureRate, slowCallRate }, counted: true };
 }
 
 function failTrial(

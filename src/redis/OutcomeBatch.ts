@@ -83,20 +83,33 @@ export class OutcomeBatch implements OutcomeCounts {
   /**
    * The batch as the scripts that merge it take it (`flush`, `failure`): how it moves the shared failure counter
    * (`trailing`, `sawSuccess`: its last failures end the counter after one of its successes, else add to it), then
-   * the window arguments (see {@link windowArguments}). Empties it.
+   * the window arguments: the window's shape and rules, then the batch (scripts.ts, `windowArgs`). Empties it.
    */
   take(): (string | number)[] {
+    const { settings } = this;
+    const window = settings.window ?? defaultWindow;
+    const shape =
+      'calls' in window
+        ? ['calls', window.calls, '']
+        : ['time', window.duration, window.buckets ?? defaultBuckets];
     const args = [
       this.trailingFailures,
       this.sawSuccess ? 1 : 0,
-      ...windowArguments(this.settings, this),
+      ...shape,
+      minimumCallsOf(settings),
+      settings.failureRate ?? '',
+      settings.slowCallRate ?? '',
+      this.calls,
+      this.failures,
+      this.slowCalls,
+      this.outcomes(),
     ];
     this.clear();
     return args;
   }
 
   /** The batch's outcomes, oldest first, as the characters '0' to '3' (count windows only). */
-  outcomes(): string {
+  private outcomes(): string {
     const codes = this.codes;
     if (!codes) return '';
     const kept = Math.min(this.calls, codes.length);
@@ -115,6 +128,12 @@ export class OutcomeBatch implements OutcomeCounts {
   }
 }
 
+/**
+ * The batch arguments of a failure the `failure` script counts on its own (no rate rule, or a trial call): one
+ * failure, no success before it, no window.
+ */
+export const aloneFailure: readonly (string | number)[] = [1, 0, ''];
+
 /** How often a process flushes its batch by default: every bucket of a time window, every second otherwise. */
 export function defaultFlushInterval(settings: BreakerSettings): number {
   const window = settings.window ?? defaultWindow;
@@ -124,30 +143,3 @@ export function defaultFlushInterval(settings: BreakerSettings): number {
 
 /** The default flush interval of a count window (ms). */
 export const defaultCountWindowFlushInterval = 1000;
-
-/**
- * The window arguments of the scripts that merge outcomes (scripts.ts, `windowArgs`): the window's shape and
- * rules, then the batch. No rate rule: one empty argument, and the scripts leave the window alone.
- */
-export function windowArguments(
-  settings: BreakerSettings,
-  batch: OutcomeBatch | undefined,
-): (string | number)[] {
-  const { failureRate, slowCallRate } = settings;
-  if (!batch || (failureRate === undefined && slowCallRate === undefined)) return [''];
-  const window = settings.window ?? defaultWindow;
-  const shape =
-    'calls' in window
-      ? ['calls', window.calls, '']
-      : ['time', window.duration, window.buckets ?? defaultBuckets];
-  return [
-    ...shape,
-    minimumCallsOf(settings),
-    failureRate ?? '',
-    slowCallRate ?? '',
-    batch.calls,
-    batch.failures,
-    batch.slowCalls,
-    batch.outcomes(),
-  ];
-}

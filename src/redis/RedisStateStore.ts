@@ -17,7 +17,7 @@ import { ClockOffset } from './ClockOffset.js';
 import type { RedisKeys } from './keys.js';
 import { keyPrefixOf, redisKeys } from './keys.js';
 import { LocalMode } from './LocalMode.js';
-import { defaultFlushInterval, OutcomeBatch } from './OutcomeBatch.js';
+import { aloneFailure, defaultFlushInterval, OutcomeBatch } from './OutcomeBatch.js';
 import { Resync } from './Resync.js';
 import { parseScriptReply, parseTransitionMessage } from './parseReply.js';
 import type { RedisClientLike } from './RedisClientLike.js';
@@ -48,9 +48,6 @@ interface Answer {
 const settleAttempts = 3;
 
 const noOutcomes: OutcomeCounts = { calls: 0, failures: 0, slowCalls: 0 };
-
-/** The batch arguments of a failure sent on its own (no rate rule, or a trial call): one failure, no window. */
-const aloneFailure: readonly (string | number)[] = [1, 0, ''];
 
 /**
  * One breaker's state, shared through Redis.

@@ -1,6 +1,7 @@
 import type { CircuitState, Transition, TransitionReason } from '../core/CircuitState.js';
 import type { BreakerState } from '../core/BreakerState.js';
 import type { BreakerSettings } from '../core/BreakerState.js';
+import { figuresOf } from '../core/OutcomeWindow.js';
 import type { OutcomeCounts } from '../core/OutcomeWindow.js';
 import { halfOpenAt } from '../core/stateMachine.js';
 
@@ -90,6 +91,6 @@ export function ownTransition(
   if (state.name !== 'open') return { from, to: state.name, reason };
   const opening = { from, to: state.name, reason, retryAt: halfOpenAt(state, settings) };
   if (reason !== 'failure_rate' && reason !== 'slow_call_rate') return opening;
-  const { calls, failures, slowCalls } = reply.window;
-  return { ...opening, failureRate: failures / calls, slowCallRate: slowCalls / calls };
+  const { failureRate, slowCallRate } = figuresOf(reply.window);
+  return { ...opening, failureRate, slowCallRate };
 }
