@@ -1,6 +1,14 @@
 import { ConsecutiveBreaker, circuitBreaker as cockatielBreaker, handleAll } from 'cockatiel';
 import CircuitBreaker from 'opossum';
-import { Observable, defer, firstValueFrom, of, tap } from 'rxjs';
+import {
+  Observable,
+  VirtualTimeScheduler,
+  asyncScheduler,
+  defer,
+  firstValueFrom,
+  of,
+  tap,
+} from 'rxjs';
 import type { Library } from './compiledLibrary.js';
 import type { BenchCase } from './harness.js';
 
@@ -34,6 +42,10 @@ export const ids = {
   syncTimeWindow: 'sync.timeWindow',
   syncEveryPolicy: 'sync.everyPolicy',
   stacklessError: 'sync.stacklessError',
+  bareRefusal: 'sync.bareRefusal',
+  clockRead: 'sync.clockRead',
+  breakerFreeClock: 'promise.breakerFreeClock',
+  syncBreakerFreeClock: 'sync.breakerFreeClock',
   values: 'values.bare',
   valuesBreaker: 'values.breaker',
 } as const;
@@ -117,6 +129,15 @@ export async function createCases(library: Library): Promise<Subjects> {
     tracer: false,
     meter: false,
   });
+  // What the breaker itself costs: telemetry off, and a virtual-time scheduler, whose clock is a field read, so
+  // that the cost of reading the real clock at each call's start is left out. For context only.
+  const oursFreeClock = circuitBreaker({
+    name: 'bench-free-clock',
+    resetTimeout: oneHour,
+    tracer: false,
+    meter: false,
+    scheduler: new VirtualTimeScheduler(),
+  });
   // opossum's default 10 s timeout arms a timer per call; we have no call timeout, so the headline case
   // turns it off. The default is measured too, for context.
   const opossum = new CircuitBreaker(work, { timeout: false, resetTimeout: oneHour });
@@ -167,6 +188,14 @@ export async function createCases(library: Library): Promise<Subjects> {
       baseline: ids.defer,
       informational: true,
       run: awaitEachObservable(deferWork.pipe(oursQuiet)),
+    },
+    {
+      id: ids.breakerFreeClock,
+      family: 'promise',
+      label: 'defer(work).pipe(breaker), telemetry off, a virtual clock (free to read)',
+      baseline: ids.defer,
+      informational: true,
+      run: awaitEachObservable(deferWork.pipe(oursFreeClock)),
     },
     {
       id: 'promise.breakerCall',
@@ -278,6 +307,21 @@ export async function createCases(library: Library): Promise<Subjects> {
       run: subscribeEach(deferSync.pipe(oursQuiet)),
     },
     {
+      id: ids.syncBreakerFreeClock,
+      family: 'sync',
+      label: 'defer(() => of(1)).pipe(breaker), telemetry off, a virtual clock (free to read)',
+      baseline: ids.syncDefer,
+      informational: true,
+      run: subscribeEach(deferSync.pipe(oursFreeClock)),
+    },
+    {
+      id: ids.clockRead,
+      family: 'sync',
+      label: 'one read of the clock: asyncScheduler.now() (a call reads it at its start)',
+      informational: true,
+      run: readClock,
+    },
+    {
       id: ids.syncRefused,
       family: 'sync',
       label: 'refused when open: defer(() => of(1)).pipe(breaker)',
@@ -287,9 +331,17 @@ export async function createCases(library: Library): Promise<Subjects> {
     {
       id: ids.stacklessError,
       family: 'sync',
-      label: 'new Error() with Error.stackTraceLimit = 0 (what a refusal must build)',
+      label: "new Error() with Error.stackTraceLimit = 0 (the refusal target's reference)",
       informational: true,
       run: constructStacklessErrors,
+    },
+    {
+      id: ids.bareRefusal,
+      family: 'sync',
+      label: "refused by a bare layer: a new stackless Error per call (an RxJS refusal's floor)",
+      baseline: ids.syncDefer,
+      informational: true,
+      run: subscribeEach(deferSync.pipe(bareRefusingLayer)),
     },
     ...valueCases(ours),
   ];
@@ -327,6 +379,7 @@ export async function createCases(library: Library): Promise<Subjects> {
       ours.dispose();
       oursOpen.dispose();
       oursQuiet.dispose();
+      oursFreeClock.dispose();
       oursCountWindow.dispose();
       oursTimeWindow.dispose();
       oursEveryPolicy.dispose();
@@ -435,6 +488,29 @@ function constructStacklessErrors(n: number): void {
     Error.stackTraceLimit = limit;
   }
 }
+
+/**
+ * The least a refusing layer can do: no decision and no bookkeeping, only a new stackless error for each caller,
+ * delivered through RxJS.
+ */
+const bareRefusingLayer = <T>(_source: Observable<T>): Observable<T> =>
+  new Observable<T>((subscriber) => {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    const error = new Error('Timeout not elapsed yet, circuit breaker still open');
+    Error.stackTraceLimit = limit;
+    subscriber.error(error);
+  });
+
+/** The default scheduler's clock, read `n` times. */
+function readClock(n: number): void {
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += asyncScheduler.now();
+  lastClockSum = sum;
+}
+
+/** Keeps the clock readings used, so that the compiler cannot drop them. */
+export let lastClockSum = 0;
 
 /** Keeps the last error reachable, so that the compiler cannot drop the construction. */
 export let lastError: Error | undefined;

@@ -11,7 +11,7 @@
  */
 import { ConsecutiveBreaker, circuitBreaker as cockatielBreaker, handleAll } from 'cockatiel';
 import CircuitBreaker from 'opossum';
-import { Observable, tap } from 'rxjs';
+import { Observable, Subscriber, tap } from 'rxjs';
 import type { Library } from './compiledLibrary.js';
 import type { Quartiles } from './harness.js';
 
@@ -29,6 +29,11 @@ export interface MemoryFigure {
    * subscriber joins the caller's, whose list of teardowns is then allocated).
    */
   readonly tap?: Bytes;
+  /**
+   * The same through the least layer that hears the caller unsubscribe: a `Subscriber` subclass that forwards
+   * values and joins the caller's teardowns (`minimalLayer`).
+   */
+  readonly minimalLayer?: Bytes;
   readonly cockatiel?: Bytes;
   readonly opossum?: Bytes;
 }
@@ -129,6 +134,10 @@ export async function measureMemory(library: Library): Promise<MemoryFigures | u
       () => pending.pipe(tap(noop)).subscribe(sink),
       (s) => s.unsubscribe(),
     ),
+    minimalLayer: perObject(
+      () => pending.pipe(minimalLayer).subscribe(sink),
+      (s) => s.unsubscribe(),
+    ),
     cockatiel: withSubject(cockatiel, noop, (b) => perObject(() => b.execute(() => never), noop)),
     opossum: withSubject(
       () => new CircuitBreaker(() => never, { timeout: false, resetTimeout: oneHour }),
@@ -149,6 +158,28 @@ export async function measureMemory(library: Library): Promise<MemoryFigures | u
     breakers: churnCount,
   };
   return { idleBreaker, stateListener, inFlightCall, createDispose };
+}
+
+/**
+ * The least an operator layer holds per call if it must hear the caller unsubscribe (a breaker does: the call is
+ * then counted or its trial slot given back): its own subscriber, joined to the caller's teardowns.
+ */
+function minimalLayer<T>(source: Observable<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const forward = new ForwardingSubscriber(subscriber);
+    source.subscribe(forward);
+    subscriber.add(forward);
+  });
+}
+
+class ForwardingSubscriber<T> extends Subscriber<T> {
+  constructor(private readonly caller: Subscriber<T>) {
+    super();
+  }
+
+  override next(value: T): void {
+    this.caller.next(value);
+  }
 }
 
 /** One measurement of a figure, in bytes. */

@@ -47,10 +47,14 @@ export function formatReport(figures: Figures, extraSections: readonly string[])
     `  sync work:     ${heap(figures.heap.syncWork)}`,
     '',
     'Targets (issue 14): ✓ met, ✗ not met, ? the spread straddles the limit, so no verdict',
-    ...figures.targets.map(
-      (t) =>
-        `  ${marks[t.verdict]} ${t.description}: ${t.value ? formatIn(t.value, t.unit) : 'not measured'}${t.verdict.endsWith('to say') ? ` (${t.verdict})` : ''}`,
-    ),
+    ...figures.targets.flatMap((t) => [
+      `  ${marks[t.verdict]} ${t.description}: ${measured(t.value, t.unit)}${t.verdict.endsWith('to say') ? ` (${t.verdict})` : ''}`,
+      ...(t.reference
+        ? [
+            `      for reference, ${t.reference.description}: ${measured(t.reference.value, t.unit)}`,
+          ]
+        : []),
+    ]),
     ...extraSections.flatMap((section) => ['', section]),
   ];
   return `${lines.join('\n')}\n`;
@@ -81,11 +85,11 @@ function memory(figures: Figures): string[] {
   const cell = (bytes: Quartiles | undefined) => (bytes ? range(bytes, 0) : 'n/a').padEnd(20);
   const width = Math.max(...[...rows, m.createDispose].map((r) => r.description.length));
   const line = (r: MemoryFigure) =>
-    `  ${r.description.padEnd(width)}  ${cell(r.ours)}${cell(r.cockatiel)}${cell(r.opossum)}${r.bare ? cell(r.bare) : ''}${r.tap ? range(r.tap, 0) : ''}`.trimEnd();
+    `  ${r.description.padEnd(width)}  ${cell(r.ours)}${cell(r.cockatiel)}${cell(r.opossum)}${r.bare ? cell(r.bare) : ''}${r.tap ? cell(r.tap) : ''}${r.minimalLayer ? range(r.minimalLayer, 0) : ''}`.trimEnd();
   return [
     'Memory, bytes per object while 2,000 breakers or 10,000 subscribers or calls are held (median of 5 repeats,',
     'lowest–highest in brackets)',
-    `  ${''.padEnd(width)}  ${'ours'.padEnd(20)}${'cockatiel'.padEnd(20)}${'opossum'.padEnd(20)}${'bare subscription'.padEnd(20)}through tap()`,
+    `  ${''.padEnd(width)}  ${'ours'.padEnd(20)}${'cockatiel'.padEnd(20)}${'opossum'.padEnd(20)}${'bare subscription'.padEnd(20)}${'through tap()'.padEnd(20)}through a minimal layer`,
     ...rows.map(line),
     'Heap growth, bytes in all:',
     line(m.createDispose),
@@ -96,6 +100,10 @@ function range(value: Quartiles, digits: number): string {
   if (!Number.isFinite(value.median)) return 'n/a';
   const f = (x: number) => x.toFixed(digits);
   return `${f(value.median)} (${f(value.low)}–${f(value.high)})`;
+}
+
+function measured(value: Quartiles | null, unit: Target['unit']): string {
+  return value ? formatIn(value, unit) : 'not measured';
 }
 
 function formatIn(value: Quartiles, unit: Target['unit']): string {

@@ -1,4 +1,5 @@
 import { Subject, VirtualTimeScheduler, map, of, throwError } from 'rxjs';
+import { inspect, types } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import {
   CircuitBreakerError,
@@ -138,6 +139,45 @@ describe('CircuitBreakerError', () => {
     expect(isCircuitBreakerError({ name: 'CircuitBreakerError', message: 'x' })).toBe(false);
     expect(isCircuitBreakerError(undefined)).toBe(false);
     expect(isCircuitBreakerError(new CircuitBreakerError('open', 'db', 'open'))).toBe(true);
+  });
+
+  it('gives each refused call its own real Error, whose stack is its first line, and leaves stackTraceLimit as it was', () => {
+    const breaker = circuitBreaker({ name: 'payments', failMax: 1, resetTimeout: 500 });
+    void breaker.open();
+    const before = Error.stackTraceLimit;
+    Error.stackTraceLimit = 7;
+    const refusals: unknown[] = [];
+    try {
+      for (let i = 0; i < 2; i++)
+        of(1)
+          .pipe(breaker)
+          .subscribe({ error: (e: unknown) => refusals.push(e) });
+      expect(Error.stackTraceLimit).toBe(7);
+    } finally {
+      Error.stackTraceLimit = before;
+      breaker.dispose();
+    }
+
+    const [first, second] = refusals as CircuitBreakerError[];
+    expect(first).not.toBe(second);
+    for (const refusal of [first, second]) {
+      expect(refusal).toBeInstanceOf(Error);
+      expect(types.isNativeError(refusal)).toBe(true);
+      expect(refusal).toMatchObject({
+        kind: 'open',
+        breakerName: 'payments',
+        name: 'CircuitBreakerError',
+      });
+      expect(refusal?.stack).toBe(
+        'CircuitBreakerError: Timeout not elapsed yet, circuit breaker still open',
+      );
+      expect(inspect(refusal)).toContain('CircuitBreakerError: Timeout not elapsed yet');
+    }
+    // The trip error keeps a real stack: it shows where the failing call was made.
+    const trip = new CircuitBreakerError('tripped', 'payments', 'open', { cause: boom });
+    expect(trip.stack).toMatch(/\n\s+at /);
+    expect(trip.cause).toBe(boom);
+    expect(Object.hasOwn(new CircuitBreakerError('open', 'db', 'open'), 'cause')).toBe(false);
   });
 
   it('is recognised across a second copy of the module, where instanceof fails', async () => {

@@ -36,7 +36,6 @@ async function onRealTimers({ circuitBreaker, isCircuitBreakerError }: Library) 
       () => 'success',
       (error: unknown) => (isCircuitBreakerError(error) ? 'CircuitBreakerError' : 'error'),
     );
-
   // The trip and the refusal are subscribed in one synchronous run, so a slow machine cannot let the reset
   // timeout pass between them.
   const statesAfterFailures: string[] = [];
@@ -51,7 +50,13 @@ async function onRealTimers({ circuitBreaker, isCircuitBreakerError }: Library) 
     subscribed++;
     return of('up');
   });
-  const refusal = await outcome(firstValueFrom(counted.pipe(breaker)));
+  const stackTraceLimit = Error.stackTraceLimit;
+  const refused = firstValueFrom(counted.pipe(breaker));
+  const stackTraceLimitKept = Error.stackTraceLimit === stackTraceLimit;
+  const refusal = await outcome(refused);
+  // A refusal is built without a stack trace (the runtime's limit is lowered around it): its stack is its first
+  // line.
+  const stackOfRefusal = await refused.catch((error: unknown) => (error as Error).stack);
   const subscribedWhileOpen = subscribed;
 
   await firstValueFrom(
@@ -68,6 +73,8 @@ async function onRealTimers({ circuitBreaker, isCircuitBreakerError }: Library) 
   return {
     statesAfterFailures,
     refusal,
+    stackOfRefusal,
+    stackTraceLimitKept,
     subscribedWhileOpen,
     halfOpenAfterResetTimeout,
     trial,
@@ -102,6 +109,8 @@ function onVirtualTime({ circuitBreaker }: Library) {
 export const expectedSmoke: SmokeReport = {
   statesAfterFailures: ['closed', 'closed', 'open'],
   refusal: 'CircuitBreakerError',
+  stackOfRefusal: 'CircuitBreakerError: Timeout not elapsed yet, circuit breaker still open',
+  stackTraceLimitKept: true,
   subscribedWhileOpen: 0,
   halfOpenAfterResetTimeout: true,
   trial: 'success',

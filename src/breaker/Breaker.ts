@@ -7,7 +7,7 @@ import type {
   Subscription,
 } from 'rxjs';
 import type { BreakerObserver, CallInfo } from './BreakerObserver.js';
-import { CircuitBreakerError } from './CircuitBreakerError.js';
+import { CircuitBreakerError, refusalError } from './CircuitBreakerError.js';
 import { EventHub } from './EventHub.js';
 import type {
   CircuitBreakerEvent,
@@ -285,7 +285,7 @@ export class Breaker {
 
   /** Returns the call's permit, or the error that refuses it. */
   admit(call: CallInfo): MaybePromise<Permit | CircuitBreakerError> {
-    if (this.disposed) return this.refusal('disposed', this.state);
+    if (this.disposed) return refusalError('disposed', this.name, this.state);
     const admission = this.store.acquire(call.startedAt);
     if (!(admission instanceof Promise)) return this.admitted(admission, call);
     return admission.then(
@@ -405,8 +405,9 @@ export class Breaker {
     }
     this.emit(transitionEvent, call, { type: 'rejected', time: call.startedAt, state: state.name });
     if (state.name === 'open')
-      return this.refusal('open', 'open', halfOpenAt(state, this.settings));
-    return this.refusal(state.name === 'isolated' ? 'isolated' : 'trials-busy', state.name);
+      return refusalError('open', this.name, 'open', halfOpenAt(state, this.settings));
+    const kind = state.name === 'isolated' ? 'isolated' : 'trials-busy';
+    return refusalError(kind, this.name, state.name);
   }
 
   private succeeded(
@@ -525,29 +526,6 @@ export class Breaker {
   private storeFault<T>(error: unknown, fallback: T): T {
     this.emit({ type: 'store-error', time: this.now(), error });
     return fallback;
-  }
-
-  /**
-   * The error of a refused call, built without a stack trace: the stack would show only RxJS internals, and
-   * capturing it is most of what a refusal costs (an open circuit refuses at the rate calls arrive).
-   */
-  private refusal(
-    kind: 'open' | 'trials-busy' | 'isolated' | 'disposed',
-    state: CircuitState,
-    retryAt?: number,
-  ): CircuitBreakerError {
-    const stackTraceLimit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    try {
-      return new CircuitBreakerError(
-        kind,
-        this.name,
-        state,
-        retryAt === undefined ? undefined : { retryAt },
-      );
-    } finally {
-      Error.stackTraceLimit = stackTraceLimit;
-    }
   }
 
   /** Whether anyone listens to the events of ordinary calls; if not, they are not even built. */
