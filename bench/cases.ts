@@ -43,6 +43,7 @@ export const ids = {
   syncEveryPolicy: 'sync.everyPolicy',
   stacklessError: 'sync.stacklessError',
   bareRefusal: 'sync.bareRefusal',
+  promiseBareRefusal: 'promise.bareRefusal',
   clockRead: 'sync.clockRead',
   breakerFreeClock: 'promise.breakerFreeClock',
   syncBreakerFreeClock: 'sync.breakerFreeClock',
@@ -233,6 +234,14 @@ export async function createCases(library: Library): Promise<Subjects> {
       label: 'refused when open: defer(work).pipe(breaker)',
       baseline: ids.defer,
       run: awaitEachObservable(deferWork.pipe(oursOpen)),
+    },
+    {
+      id: ids.promiseBareRefusal,
+      family: 'promise',
+      label: 'refused by a bare layer: a new stackless Error per call (an RxJS refusal\'s floor)',
+      baseline: ids.defer,
+      informational: true,
+      run: awaitEachObservable(deferWork.pipe(bareRefusingLayer)),
     },
     {
       id: 'promise.opossumRefused',

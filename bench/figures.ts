@@ -203,6 +203,7 @@ export function computeFigures(input: {
         pairwise(samples(ids.refused), samples(ids.breaker), ratio),
         1,
         'x',
+        bareRefusal(pairwise(samples(ids.promiseBareRefusal), samples(ids.breaker), ratio)),
       ),
     ),
     timed(
