@@ -238,7 +238,7 @@ export async function createCases(library: Library): Promise<Subjects> {
     {
       id: ids.promiseBareRefusal,
       family: 'promise',
-      label: 'refused by a bare layer: a new stackless Error per call (an RxJS refusal\'s floor)',
+      label: "refused by a bare layer: a new stackless Error per call (an RxJS refusal's floor)",
       baseline: ids.defer,
       informational: true,
       run: awaitEachObservable(deferWork.pipe(bareRefusingLayer)),
