@@ -42,6 +42,7 @@ export const ids = {
   syncTimeWindow: 'sync.timeWindow',
   syncEveryPolicy: 'sync.everyPolicy',
   stacklessError: 'sync.stacklessError',
+  tracelessError: 'sync.tracelessError',
   bareRefusal: 'sync.bareRefusal',
   promiseBareRefusal: 'promise.bareRefusal',
   clockRead: 'sync.clockRead',
@@ -238,7 +239,8 @@ export async function createCases(library: Library): Promise<Subjects> {
     {
       id: ids.promiseBareRefusal,
       family: 'promise',
-      label: "refused by a bare layer: a new stackless Error per call (an RxJS refusal's floor)",
+      label:
+        "refused by a bare layer: a new Error per call, no stack walk (an RxJS refusal's floor)",
       baseline: ids.defer,
       informational: true,
       run: awaitEachObservable(deferWork.pipe(bareRefusingLayer)),
@@ -345,9 +347,18 @@ export async function createCases(library: Library): Promise<Subjects> {
       run: constructStacklessErrors,
     },
     {
+      id: ids.tracelessError,
+      family: 'sync',
+      label:
+        'new Error() with Error.stackTraceLimit not a number (no stack walk; how a refusal builds it)',
+      informational: true,
+      run: constructTracelessErrors,
+    },
+    {
       id: ids.bareRefusal,
       family: 'sync',
-      label: "refused by a bare layer: a new stackless Error per call (an RxJS refusal's floor)",
+      label:
+        "refused by a bare layer: a new Error per call, no stack walk (an RxJS refusal's floor)",
       baseline: ids.syncDefer,
       informational: true,
       run: subscribeEach(deferSync.pipe(bareRefusingLayer)),
@@ -484,32 +495,36 @@ function awaitEachFresh(source: () => Observable<unknown>) {
   };
 }
 
-/**
- * Builds `n` native errors without a stack trace, as a refusal does: each caller gets its own error (its `kind`,
- * `retryAt` and breaker name are its own), so this is the least a refusal can cost.
- */
+/** Builds `n` native errors with `Error.stackTraceLimit` at 0: no frames, though V8 still walks the stack. */
 function constructStacklessErrors(n: number): void {
-  for (let i = 0; i < n; i++) {
-    // Set and restored around each error, as a refusal must (the application's own errors keep their stacks).
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    lastError = new Error('Timeout not elapsed yet, circuit breaker still open');
-    Error.stackTraceLimit = limit;
+  for (let i = 0; i < n; i++) lastError = errorWithStackTraceLimit(0);
+}
+
+/** Builds `n` native errors with `Error.stackTraceLimit` not a number: no stack walk, as a refusal's error is. */
+function constructTracelessErrors(n: number): void {
+  for (let i = 0; i < n; i++) lastError = errorWithStackTraceLimit(undefined);
+}
+
+/**
+ * A new native error built with `Error.stackTraceLimit` set to `limit`, set and restored around it as a refusal
+ * must (the application's own errors keep their stacks).
+ */
+function errorWithStackTraceLimit(limit: number | undefined): Error {
+  const kept = Error.stackTraceLimit;
+  Error.stackTraceLimit = limit as unknown as number;
+  try {
+    return new Error('Timeout not elapsed yet, circuit breaker still open');
+  } finally {
+    Error.stackTraceLimit = kept;
   }
 }
 
 /**
- * The least a refusing layer can do: no decision and no bookkeeping, only a new stackless error for each caller,
- * delivered through RxJS.
+ * The least a refusing layer can do: no decision and no bookkeeping, only a new native error for each caller,
+ * built as cheaply as a native error can be (no stack walk), delivered through RxJS.
  */
 const bareRefusingLayer = <T>(_source: Observable<T>): Observable<T> =>
-  new Observable<T>((subscriber) => {
-    const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
-    const error = new Error('Timeout not elapsed yet, circuit breaker still open');
-    Error.stackTraceLimit = limit;
-    subscriber.error(error);
-  });
+  new Observable<T>((subscriber) => subscriber.error(errorWithStackTraceLimit(undefined)));
 
 /** The default scheduler's clock, read `n` times. */
 function readClock(n: number): void {

@@ -161,7 +161,7 @@ export function computeFigures(input: {
     value,
   });
   const bareRefusal = (value: Quartiles) => ({
-    description: 'a bare layer refusing with a new stackless Error',
+    description: 'a bare layer refusing with a new Error built without a stack walk',
     value,
   });
   const inFlight = (bytes: Quartiles | undefined) => {

@@ -114,9 +114,8 @@ export function refusalError(
   // Not a number, rather than 0: with 0, V8 still walks the stack (measured: 40% of a refused call's time);
   // with a non-number it captures nothing.
   Error.stackTraceLimit = undefined as unknown as number;
-  let error: CircuitBreakerError;
   try {
-    error = new CircuitBreakerError(
+    return new CircuitBreakerError(
       kind,
       breakerName,
       state,
@@ -125,7 +124,6 @@ export function refusalError(
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
-  return error;
 }
 
 /**
