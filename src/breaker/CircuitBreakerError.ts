@@ -62,7 +62,10 @@ export class CircuitBreakerError extends Error {
   /** Always `'CircuitBreakerError'`; on the prototype, as a native error's `name` is. */
   // Set below, not on each error: a refusal is built at the rate calls arrive.
   declare readonly name: 'CircuitBreakerError';
-  /** What happened: a refusal (`'open'`, `'trials-busy'`, `'disposed'`) or a failure that opened the circuit. */
+  /**
+   * What happened: a refusal (`'open'`, `'trials-busy'`, `'isolated'`, `'disposed'`) or a failure that opened the
+   * circuit (`'tripped'`, `'trial-failed'`).
+   */
   readonly kind: CircuitBreakerErrorKind;
   /** The name of the breaker that raised it. */
   readonly breakerName: string;
@@ -138,8 +141,8 @@ export function isCircuitBreakerError(error: unknown): error is CircuitBreakerEr
 const isCircuitBreakerErrorBrand = crossCopyBrand(CircuitBreakerError, 'CircuitBreakerError');
 
 /**
- * Tells whether a call was refused by a breaker without touching the service: the circuit was open, its trial
- * slots were taken, or the breaker was disposed. A call that ran and failed is not a refusal, even when its
+ * Tells whether a call was refused by a breaker without touching the service: the circuit was open or isolated,
+ * its trial slots were taken, or the breaker was disposed. A call that ran and failed is not a refusal, even when its
  * failure opened the circuit (then it is a `CircuitBreakerError` whose `cause` is the service's error).
  *
  * @example

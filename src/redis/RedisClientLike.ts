@@ -34,7 +34,7 @@ export interface RedisClientLike {
    * through `redisOptions`). ioredis prefixes keys but not pub/sub channels, so the store adds it to its channel.
    */
   readonly options?: { readonly keyPrefix?: string };
-  /** Defines a Lua script as a command of this client (the store's commands are named `rxcb…V3`). */
+  /** Defines a Lua script as a command of this client (the store's commands are named `rxcb…V4`). */
   defineCommand(name: string, definition: { lua: string; numberOfKeys?: number }): void;
   /** A new connection with the same options, used for pub/sub. */
   duplicate(): RedisSubscriberLike;
