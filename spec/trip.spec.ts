@@ -183,6 +183,31 @@ describe('CircuitBreakerError', () => {
     expect(Object.hasOwn(new CircuitBreakerError('open', 'db', 'open'), 'cause')).toBe(false);
   });
 
+  it('still refuses with its own CircuitBreakerError where Error.stackTraceLimit is read-only (frozen intrinsics, SES)', () => {
+    const original = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit');
+    Object.defineProperty(Error, 'stackTraceLimit', {
+      value: 5,
+      writable: false,
+      configurable: true,
+    });
+    const breaker = circuitBreaker({ name: 'frozen', resetTimeout: 500 });
+    void breaker.open();
+    let refusal: unknown;
+    try {
+      of(1)
+        .pipe(breaker)
+        .subscribe({ error: (e: unknown) => (refusal = e) });
+      expect(Error.stackTraceLimit).toBe(5);
+    } finally {
+      if (original) Object.defineProperty(Error, 'stackTraceLimit', original);
+      breaker.dispose();
+    }
+    expect(refusal).toBeInstanceOf(CircuitBreakerError);
+    expect(refusal).toMatchObject({ kind: 'open', breakerName: 'frozen' });
+    // Built as any other error: the runtime's limit applies, so it has a stack.
+    expect(typeof (refusal as Error).stack).toBe('string');
+  });
+
   it('is recognised across a second copy of the module, where instanceof fails', async () => {
     vi.resetModules();
     const copy = await import('../src/breaker/CircuitBreakerError.js');

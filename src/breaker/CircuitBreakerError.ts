@@ -106,6 +106,8 @@ export type RefusalKind = 'open' | 'trials-busy' | 'isolated' | 'disposed';
  * capturing it is most of what a refusal costs (an open circuit refuses at the rate calls arrive). Its `stack` is
  * left undefined, as the runtime leaves it: writing even its first line into it costs a refusal about 20% more
  * (measured: docs/BENCHMARKS.md), and `util.inspect`, `String()` and the error's own fields say what happened.
+ * Where `Error.stackTraceLimit` is read-only (frozen intrinsics, SES), the error is built as any other, stack and
+ * all.
  */
 export function refusalError(
   kind: RefusalKind,
@@ -113,19 +115,26 @@ export function refusalError(
   state: CircuitState,
   retryAt?: number,
 ): CircuitBreakerError {
+  const options = retryAt === undefined ? undefined : { retryAt };
   const stackTraceLimit = Error.stackTraceLimit;
   // Not a number, rather than 0: with 0, V8 still walks the stack (measured: 40% of a refused call's time);
   // with a non-number it captures nothing.
-  Error.stackTraceLimit = undefined as unknown as number;
+  if (!setStackTraceLimit(undefined))
+    return new CircuitBreakerError(kind, breakerName, state, options);
   try {
-    return new CircuitBreakerError(
-      kind,
-      breakerName,
-      state,
-      retryAt === undefined ? undefined : { retryAt },
-    );
+    return new CircuitBreakerError(kind, breakerName, state, options);
   } finally {
-    Error.stackTraceLimit = stackTraceLimit;
+    setStackTraceLimit(stackTraceLimit);
+  }
+}
+
+/** Sets `Error.stackTraceLimit`; false where it is read-only (an assignment then throws: modules are strict). */
+function setStackTraceLimit(limit: number | undefined): boolean {
+  try {
+    Error.stackTraceLimit = limit as unknown as number;
+    return true;
+  } catch {
+    return false;
   }
 }
 
