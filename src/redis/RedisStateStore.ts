@@ -84,6 +84,8 @@ export class RedisStateStore implements StateStore {
     () => this.client.status === 'ready',
   );
   private shared?: SharedVersion;
+  /** When (local clock) the last transition message was taken into the mirror. */
+  private messageAt = Number.NEGATIVE_INFINITY;
   /** Whether decisions are local because Redis is unreachable, and since which outage. */
   private readonly local = new LocalMode();
   private permitCount = 0;
@@ -477,7 +479,7 @@ export class RedisStateStore implements StateStore {
     this.clock.sample(sentAt, this.now(), reply.redisNow);
     if (reply.badData) this.report(badDataError(this.keys, script));
     const state = toBreakerState(reply.shared, (ms) => this.clock.toLocal(ms));
-    this.absorb(reply, state);
+    this.absorb(reply, state, sentAt);
     return { reply, state };
   }
 
@@ -494,13 +496,18 @@ export class RedisStateStore implements StateStore {
    * ran, so it also ends local mode; if the mirror missed transitions on the way (made elsewhere, not yet
    * delivered by pub/sub), that is reported as a remote transition.
    */
-  private absorb(reply: ScriptReply, state: BreakerState): void {
+  private absorb(reply: ScriptReply, state: BreakerState, sentAt: number): void {
     const { shared, own } = reply;
     const known = this.shared;
     const sameLife = known?.incarnation === shared.incarnation;
     // A message about a later transition was applied already: this reply is older news, in every mode (a reply
     // queued during a stall can arrive after the message about the trip it preceded).
     if (sameLife && shared.generation < known.generation) return;
+    // A message about another life of the hash arrived while this script was on its way: the script ran before
+    // that life began (a first read of a hash not created yet, answered after the message about the trip that
+    // created it). Its generations cannot be compared, but its moment can. (Had the hash been deleted after the
+    // message, the next reply shows it.)
+    if (known && !sameLife && this.messageAt >= sentAt) return;
     const before = this.state.name;
     const diverged = this.local.leave();
     this.shared = { incarnation: shared.incarnation, generation: shared.generation };
@@ -528,6 +535,7 @@ export class RedisStateStore implements StateStore {
     if (known?.incarnation === shared.incarnation && shared.generation <= known.generation) return;
     const before = this.state.name;
     this.shared = { incarnation: shared.incarnation, generation: shared.generation };
+    this.messageAt = this.now();
     this.state = toBreakerState(shared, (ms) => this.clock.toLocal(ms));
     // Every transition empties the window.
     this.sharedWindow = noOutcomes;
