@@ -63,6 +63,17 @@ describe('registry membership', () => {
     );
     expect(() => circuitBreaker({ registry: true as never })).toThrow(TypeError);
     expect(() => createBreakerRegistry({ coalesceTime: -1 })).toThrow(/"coalesceTime"/);
+    expect(() => createBreakerRegistry({ coalesceTime: '1' } as never)).toThrow(
+      new TypeError(
+        'createBreakerRegistry: "coalesceTime" must be a number of milliseconds ≥ 0 and ≤ 2147483647 (about 24.8 days, the longest a timer waits), received "1"',
+      ),
+    );
+    expect(() => createBreakerRegistry({ coalescetime: 5 } as never)).toThrow(
+      /unknown option "coalescetime" \(did you mean "coalesceTime"\?\)/,
+    );
+    expect(() => createBreakerRegistry(null as never)).toThrow(
+      /createBreakerRegistry: "options" must be an object, received null/,
+    );
   });
 
   it('has one default registry when the ESM and CommonJS builds are both loaded (run `npm run build` first)', async () => {

@@ -99,6 +99,19 @@ describe('circuitBreakers: creation', () => {
     expect(() => circuitBreakers({ config, maxSize: 1.5 })).toThrow(/"maxSize" must be an integer/);
     expect(() => circuitBreakers({ config, scheduler: {} as never })).toThrow(/"scheduler"/);
     expect(() => circuitBreakers(undefined as never)).toThrow(TypeError);
+    // A timer waits at most 2^31 - 1 ms: a longer idleTimeout would sweep every millisecond.
+    expect(() => circuitBreakers({ config, idleTimeout: 30 * 24 * 3_600_000 })).toThrow(
+      /"idleTimeout" must be .*≤ 2147483647.*received 2592000000/,
+    );
+    expect(() => circuitBreakers({ config, idletimeout: 1000 } as never)).toThrow(
+      /unknown option "idletimeout" \(did you mean "idleTimeout"\?\)/,
+    );
+    expect(() => circuitBreakers({ config, maxSize: 10n } as never)).toThrow(
+      /"maxSize" must be an integer ≥ 1, received 10n/,
+    );
+    expect(() => circuitBreakers({ config, scheduler: null } as never)).toThrow(
+      /"scheduler" must be an RxJS SchedulerLike, received null/,
+    );
   });
 
   it('after dispose(), has disposed every breaker and refuses new keys', () => {

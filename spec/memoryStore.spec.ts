@@ -63,6 +63,9 @@ describe('memoryStore: the half-open slot of a trial that never ends (issue 8, d
     expect(() => memoryStore(undefined, { ttl: 5 } as never)).toThrow(
       'memoryStore: "ttl" must be absent',
     );
+    expect(() => memoryStore(undefined, null as never)).toThrow(
+      new TypeError('memoryStore: "options" must be an object, received null'),
+    );
   });
 });
 

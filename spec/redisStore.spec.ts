@@ -474,6 +474,13 @@ describe('redisStore: clients and lifecycle', () => {
       /"fallbackState" must be/,
     );
     expect(() => redisStore(redis, { commandTimeout: 0 })).toThrow(RangeError);
+    // Beyond 2^31 - 1 ms a timer fires after 1 ms: every command would time out, every call would flush.
+    expect(() => redisStore(redis, { commandTimeout: 3_000_000_000 })).toThrow(
+      /"commandTimeout" must be .*≤ 2147483647.*received 3000000000/,
+    );
+    expect(() => redisStore(redis, { flushInterval: 2 ** 31 })).toThrow(
+      /"flushInterval" must be .*≤ 2147483647.*received 2147483648/,
+    );
     expect(() => redisStore(redis, { trialPermitTtl: '5' as unknown as number })).toThrow(
       TypeError,
     );

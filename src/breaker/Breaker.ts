@@ -25,6 +25,7 @@ import type { Admission, Permit, Recorded, Step } from '../core/stateMachine.js'
 import { halfOpenAt, nextDeadline } from '../core/stateMachine.js';
 import { isSlow } from '../core/tripPolicy.js';
 import type { ExcludeRule } from '../config/CircuitBreakerConfig.js';
+import { longestTimerDelay } from '../config/checkOptions.js';
 import { protect } from './protect.js';
 import type { MaybePromise, StateStore } from '../core/StateStore.js';
 import { isExcluded } from '../config/isExcluded.js';
@@ -34,9 +35,6 @@ import { validateSetting, validateStore } from '../config/validateConfig.js';
 
 /** Admits a call but never counts its outcome: used when a faulty store gives no answer. */
 const uncountedPermit: Permit = { generation: -1 };
-
-/** The longest delay a Node timer keeps (2^31 - 1 ms, about 24.8 days); a longer one fires after 1 ms. */
-const longestTimer = 2 ** 31 - 1;
 
 /**
  * One breaker's state, rules and streams. {@link circuitBreaker} exposes it as a callable operator; the
@@ -492,7 +490,7 @@ export class Breaker {
 
   private armDeadlineTimer(delay: number): void {
     // A longer timeout is waited for in steps: Node fires a longer timer after 1 ms.
-    const step = Math.min(Math.max(0, delay), longestTimer);
+    const step = Math.min(Math.max(0, delay), longestTimerDelay);
     this.deadlineTimer = unrefTimer(this.scheduler.schedule(deadlineTimerFired, step, this));
   }
 

@@ -40,6 +40,24 @@ export function failOption(
   throw new kind(`${owner}: "${option}" must be ${expected}, received ${describeValue(value)}`);
 }
 
+/** The longest delay a JavaScript timer waits: beyond it, Node and browsers fire it after 1 ms instead. */
+export const longestTimerDelay = 2 ** 31 - 1;
+
+/**
+ * A check for an option that sets a timer's delay: a number of milliseconds, above 0 (or at least 0), and at most
+ * {@link longestTimerDelay} (about 24.8 days).
+ */
+export function timerDelayCheck(owner: string, minimum: 'above 0' | 'at least 0'): Check {
+  const expected = `a number of milliseconds ${minimum === 'above 0' ? '> 0' : '≥ 0'} and ≤ ${longestTimerDelay} (about 24.8 days, the longest a timer waits)`;
+  return (option, value) => {
+    if (typeof value !== 'number') failOption(owner, option, expected, value);
+    const tooLow = minimum === 'above 0' ? value <= 0 : value < 0;
+    if (Number.isNaN(value) || tooLow || value > longestTimerDelay) {
+      failOption(owner, option, expected, value, RangeError);
+    }
+  };
+}
+
 /** Whether `value` is an object with each of `methods` (a structural check). */
 export function hasMethods(value: unknown, methods: readonly string[]): boolean {
   if (typeof value !== 'object' || value === null) return false;

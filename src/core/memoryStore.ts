@@ -72,6 +72,9 @@ export function memoryStore(
 }
 
 function checkTrialPermitTtl(options: MemoryStoreOptions): number {
+  if (typeof options !== 'object' || options === null) {
+    invalidInput('memoryStore', 'options', 'an object', options, TypeError);
+  }
   const { trialPermitTtl = defaultTrialPermitTtl, ...unknown } = options;
   for (const [key, value] of Object.entries(unknown)) {
     invalidInput('memoryStore', key, 'absent (unknown option)', value, TypeError);

@@ -12,7 +12,8 @@ export interface CircuitBreakersOptions<K> {
   readonly config: (key: K) => CircuitBreakerConfig;
   /**
    * Milliseconds after which a closed breaker with no use (no `group(key)` and no call admitted) is disposed:
-   * finite, \> 0. It goes no later than twice this after its last use. Default: never.
+   * \> 0, at most 2^31 - 1 (the longest a timer waits, about 24.8 days). It goes no later than twice this after
+   * its last use. Default: never.
    */
   readonly idleTimeout?: number;
   /**

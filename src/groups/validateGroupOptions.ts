@@ -1,34 +1,33 @@
+import { checkOptions, failOption, hasMethods, timerDelayCheck } from '../config/checkOptions.js';
+import type { Check } from '../config/checkOptions.js';
 import type { CircuitBreakersOptions } from './CircuitBreakerGroup.js';
 
-/** Checks the options of `circuitBreakers` (the config function's results are checked per key, on use). */
-export function validateGroupOptions<K>(options: CircuitBreakersOptions<K>): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError('circuitBreakers: options must be an object with a "config" function');
-  }
-  const { config, idleTimeout, maxSize, scheduler } = options;
-  if (typeof config !== 'function') {
-    fail(TypeError, 'config', 'a function from a key to a circuit breaker config', config);
-  }
-  if (idleTimeout !== undefined) {
-    if (typeof idleTimeout !== 'number')
-      fail(TypeError, 'idleTimeout', 'a number of ms', idleTimeout);
-    if (!Number.isFinite(idleTimeout) || idleTimeout <= 0) {
-      fail(RangeError, 'idleTimeout', 'a finite number of milliseconds > 0', idleTimeout);
-    }
-  }
-  if (maxSize !== undefined) {
-    if (typeof maxSize !== 'number') fail(TypeError, 'maxSize', 'an integer ≥ 1', maxSize);
-    if (!Number.isInteger(maxSize) || maxSize < 1) {
-      fail(RangeError, 'maxSize', 'an integer ≥ 1', maxSize);
-    }
-  }
-  if (scheduler !== undefined && typeof scheduler.schedule !== 'function') {
-    fail(TypeError, 'scheduler', 'an RxJS SchedulerLike', scheduler);
-  }
-}
+const owner = 'circuitBreakers';
 
-function fail(kind: typeof TypeError, option: string, expected: string, value: unknown): never {
-  const received =
-    typeof value === 'function' ? 'a function' : (JSON.stringify(value) ?? String(value));
-  throw new kind(`circuitBreakers: "${option}" must be ${expected}, received ${received}`);
+const checks: Readonly<Record<keyof CircuitBreakersOptions<unknown>, Check>> = {
+  config: (option, value) => {
+    if (typeof value !== 'function') {
+      failOption(owner, option, 'a function from a key to a circuit breaker config', value);
+    }
+  },
+  idleTimeout: timerDelayCheck(owner, 'above 0'),
+  maxSize: (option, value) => {
+    if (typeof value !== 'number') failOption(owner, option, 'an integer ≥ 1', value);
+    if (!Number.isInteger(value) || value < 1) {
+      failOption(owner, option, 'an integer ≥ 1', value, RangeError);
+    }
+  },
+  scheduler: (option, value) => {
+    if (!hasMethods(value, ['schedule'])) failOption(owner, option, 'an RxJS SchedulerLike', value);
+  },
+};
+
+/**
+ * Checks the options of `circuitBreakers` (an unknown key is an error; the config function's results are
+ * checked per key, on use).
+ */
+export function validateGroupOptions<K>(options: CircuitBreakersOptions<K>): void {
+  checkOptions(owner, '"options"', options, checks);
+  if (options.config === undefined)
+    failOption(owner, 'config', 'a function from a key to a circuit breaker config', undefined);
 }

@@ -3,6 +3,7 @@ import { outcomeCode } from '../core/CountWindow.js';
 import type { OutcomeCounts } from '../core/OutcomeWindow.js';
 import { defaultBuckets, defaultWindow, minimumCallsOf } from '../core/OutcomeWindow.js';
 import { tripReason } from '../core/tripPolicy.js';
+import { longestTimerDelay } from '../config/checkOptions.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -138,7 +139,8 @@ export const aloneFailure: readonly (string | number)[] = [1, 0, ''];
 export function defaultFlushInterval(settings: BreakerSettings): number {
   const window = settings.window ?? defaultWindow;
   if ('calls' in window) return defaultCountWindowFlushInterval;
-  return window.duration / (window.buckets ?? defaultBuckets);
+  // A timer waits at most about 24.8 days; a bucket longer than that is flushed at least that often.
+  return Math.min(window.duration / (window.buckets ?? defaultBuckets), longestTimerDelay);
 }
 
 /** The default flush interval of a count window (ms). */

@@ -22,7 +22,8 @@ export interface RedisStoreOptions {
   readonly fallbackState?: CircuitState;
   /**
    * Milliseconds a Redis command may take before the store gives up on it, reports a `'timeout'` store error and
-   * decides locally. A call never waits longer than this for Redis. Finite, greater than 0. Default 1000.
+   * decides locally. A call never waits longer than this for a Redis command. Greater than 0, at most 2^31 - 1
+   * (the longest a timer waits). Default 1000.
    */
   readonly commandTimeout?: number;
   /**
@@ -34,8 +35,9 @@ export interface RedisStoreOptions {
    * Milliseconds between two flushes of a process's outcomes to the shared window of the rate rules
    * (`failureRate`, `slowCallRate`): each process counts its outcomes locally and merges them into Redis with one
    * script at most this often, and at once when its outcomes could trip a rule. A fleet-wide rate trip happens at
-   * most this long (plus a round trip) after the fleet-wide window crosses the threshold. Finite, greater than 0.
-   * Default: one bucket of a time window (`duration / buckets`), or 1000 for a count window.
+   * most this long (plus a round trip) after the fleet-wide window crosses the threshold. Greater than 0, at most
+   * 2^31 - 1 (the longest a timer waits). Default: one bucket of a time window (`duration / buckets`, at most
+   * 2^31 - 1), or 1000 for a count window.
    */
   readonly flushInterval?: number;
 }

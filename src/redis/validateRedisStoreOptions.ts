@@ -1,4 +1,4 @@
-import { checkOptions, failOption } from '../config/checkOptions.js';
+import { checkOptions, failOption, timerDelayCheck } from '../config/checkOptions.js';
 import type { Check } from '../config/checkOptions.js';
 import { circuitStates } from '../core/CircuitState.js';
 import type { CircuitState } from '../core/CircuitState.js';
@@ -34,9 +34,9 @@ const checks: Record<keyof RedisStoreOptions, Check> = {
       );
     }
   },
-  commandTimeout: checkPositiveDuration,
+  commandTimeout: timerDelayCheck(owner, 'above 0'),
   trialPermitTtl: checkPositiveDuration,
-  flushInterval: checkPositiveDuration,
+  flushInterval: timerDelayCheck(owner, 'above 0'),
 };
 
 /** Checks the client and every option (an unknown key is an error) and fills in the defaults. */

@@ -2,6 +2,8 @@ import { Subject, asyncScheduler, auditTime, defer, from, map, merge, mergeMap, 
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
 import type { TransitionEvent } from '../breaker/CircuitBreakerEvent.js';
+import { checkOptions, failOption, hasMethods, timerDelayCheck } from '../config/checkOptions.js';
+import type { Check } from '../config/checkOptions.js';
 import type { BreakerRegistry, RegistryEvent } from './BreakerRegistry.js';
 import type { RegistryEntry } from './RegistryEntry.js';
 import { registryHooks } from './registryHooks.js';
@@ -13,11 +15,22 @@ import type { RegistryHooks, RegistryMember } from './registryHooks.js';
  * @public
  */
 export interface BreakerRegistryOptions {
-  /** Milliseconds over which `snapshot$` coalesces changes: finite, ≥ 0. Default 100. */
+  /** Milliseconds over which `snapshot$` coalesces changes: ≥ 0 and at most 2^31 - 1. Default 100. */
   readonly coalesceTime?: number;
   /** Where `snapshot$` coalesces. Default `asyncScheduler`. */
   readonly scheduler?: SchedulerLike;
 }
+
+const owner = 'createBreakerRegistry';
+
+const checks: Readonly<Record<keyof BreakerRegistryOptions, Check>> = {
+  coalesceTime: timerDelayCheck(owner, 'at least 0'),
+  scheduler: (option, value) => {
+    if (!hasMethods(value, ['schedule', 'now'])) {
+      failOption(owner, option, 'an RxJS SchedulerLike', value);
+    }
+  },
+};
 
 /**
  * Creates a registry of its own, for breakers whose config passes it as `registry` (tests, or a handler that
@@ -34,12 +47,8 @@ export interface BreakerRegistryOptions {
  * @public
  */
 export function createBreakerRegistry(options: BreakerRegistryOptions = {}): BreakerRegistry {
+  checkOptions(owner, '"options"', options, checks);
   const { coalesceTime = 100, scheduler = asyncScheduler } = options;
-  if (typeof coalesceTime !== 'number' || !Number.isFinite(coalesceTime) || coalesceTime < 0) {
-    throw new RangeError(
-      `createBreakerRegistry: "coalesceTime" must be a finite number of milliseconds ≥ 0, received ${String(coalesceTime)}`,
-    );
-  }
   return new Registry(coalesceTime, scheduler);
 }
 
