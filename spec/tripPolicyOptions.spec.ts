@@ -50,6 +50,21 @@ const others: BadValue[] = [
     named: 'window.calls',
   },
   {
+    // A ring of one byte per call: a bigger window would be a bad allocation, not a window.
+    option: 'window',
+    value: { calls: 2 ** 53 },
+    kind: RangeError,
+    received: 'received 9007199254740992',
+    named: 'window.calls',
+  },
+  {
+    option: 'window',
+    value: { duration: 60_000, buckets: 1001 },
+    kind: RangeError,
+    received: 'received 1001',
+    named: 'window.buckets',
+  },
+  {
     option: 'window',
     value: { duration: 0 },
     kind: RangeError,
@@ -115,8 +130,24 @@ describe('the options of issue 10: every bad value is named', () => {
   it('checks each option on its own before the rules that combine them', () => {
     // window needs a rate rule, but its own bad value is what the error is about.
     const error = thrownBy(() => circuitBreaker({ window: { calls: 0 } }));
-    expect(error.message).toBe('circuitBreaker: "window.calls" must be an integer ≥ 1, received 0');
+    expect(error.message).toBe(
+      'circuitBreaker: "window.calls" must be an integer ≥ 1 and ≤ 1000000, received 0',
+    );
   });
+
+  it.each([
+    [{ failureRate: 0.5, minimumCalls: 20, window: { calls: 10 } }, '(10), received 20'],
+    [{ failureRate: 0.5, minimumCalls: 200 }, '(100, the default window), received 200'],
+  ] as [CircuitBreakerConfig, string][])(
+    'refuses a minimumCalls its count window can never hold: %o',
+    (config, size) => {
+      expect(() => circuitBreaker(config)).toThrow(
+        new RangeError(
+          `circuitBreaker: "minimumCalls" must be at most "window.calls" ${size}: a window of that size never holds enough calls to judge a rate`,
+        ),
+      );
+    },
+  );
 
   it.each([
     [{ window: { calls: 10 } }, '"window" needs a rate rule'],

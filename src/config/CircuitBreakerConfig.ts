@@ -72,8 +72,9 @@ export interface CircuitBreakerConfig {
    */
   readonly minimumCalls?: number;
   /**
-   * What the rate rules judge: `{ calls: N }`, the last N counted calls, or `{ duration: ms, buckets? }`, the
-   * last `ms` of scheduler time in `buckets` steps (default 10). Default `{ calls: 100 }` (needs a rate rule).
+   * What the rate rules judge: `{ calls: N }`, the last N counted calls (N at most 1,000,000), or
+   * `{ duration: ms, buckets? }`, the last `ms` of scheduler time in `buckets` steps (default 10, at most 1000).
+   * Default `{ calls: 100 }` (needs a rate rule).
    */
   readonly window?: WindowSettings;
   /** A half-open circuit that has not closed within this many milliseconds re-opens: finite, greater than 0. */

@@ -3,6 +3,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { CircuitBreakerConfig, ExcludeRule } from './CircuitBreakerConfig.js';
 import type { BreakerSettings } from '../core/BreakerState.js';
 import { resolveFailMax } from '../core/tripPolicy.js';
+import { defaultWindow, maxWindowBuckets, maxWindowCalls } from '../core/OutcomeWindow.js';
 import { memoryStore } from '../core/memoryStore.js';
 import type { StateStore, StateStoreFactory } from '../core/StateStore.js';
 import { defaultMeter, defaultTracer } from '../telemetry/defaultTelemetry.js';
@@ -199,10 +200,21 @@ function checkErrorRules(option: string, value: unknown) {
 }
 
 const windowChecks: Record<'calls' | 'duration' | 'buckets', Check> = {
-  calls: checkCount,
+  calls: countUpTo(maxWindowCalls),
   duration: checkPositiveDuration,
-  buckets: checkCount,
+  buckets: countUpTo(maxWindowBuckets),
 };
+
+/** A check for an integer from 1 to `maximum`. */
+function countUpTo(maximum: number): Check {
+  const expected = `an integer ≥ 1 and ≤ ${maximum}`;
+  return (option, value) => {
+    if (typeof value !== 'number') failOption(owner, option, expected, value);
+    if (!Number.isInteger(value) || value < 1 || value > maximum) {
+      failOption(owner, option, expected, value, RangeError);
+    }
+  };
+}
 
 /** `{ calls }` or `{ duration, buckets? }`: each field named `window.<field>` in errors. */
 function checkWindow(option: string, value: unknown) {
@@ -243,10 +255,12 @@ function checkCombinations(config: CircuitBreakerConfig) {
   if (config.slowCallDuration !== undefined && config.slowCallRate === undefined) {
     needs('slowCallDuration', '"slowCallRate" (slow calls are tracked only then)');
   }
-  const { minimumCalls, window } = config;
-  if (minimumCalls !== undefined && window && 'calls' in window && minimumCalls > window.calls) {
+  // minimumCalls is set only with a rate rule (checked above), whose window is the default one if not given.
+  const { minimumCalls, window = defaultWindow } = config;
+  if (minimumCalls !== undefined && 'calls' in window && minimumCalls > window.calls) {
+    const size = config.window ? `${window.calls}` : `${window.calls}, the default window`;
     throw new RangeError(
-      `${owner}: "minimumCalls" must be at most "window.calls" (${window.calls}), received ${minimumCalls}: ` +
+      `${owner}: "minimumCalls" must be at most "window.calls" (${size}), received ${minimumCalls}: ` +
         'a window of that size never holds enough calls to judge a rate',
     );
   }

@@ -43,6 +43,14 @@ export interface WindowFigures {
   readonly slowCallRate: number;
 }
 
+/**
+ * The largest count window, in calls: a window is a ring of one byte per call in memory and one character per call
+ * in Redis.
+ */
+export const maxWindowCalls = 1_000_000;
+/** The most buckets a time window has: one slot per bucket in memory, one hash field per bucket in Redis. */
+export const maxWindowBuckets = 1000;
+
 /** Default window when a rate rule is set and no `window` is given. */
 export const defaultWindow = { calls: 100 } as const;
 /** Default `buckets` of a time window. */
