@@ -1,4 +1,4 @@
-import { map } from 'rxjs';
+import { VirtualTimeScheduler, map } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { CircuitBreakerError, circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
@@ -54,4 +54,24 @@ describe('dispose() called twice', () => {
     expect(() => breaker.dispose()).not.toThrow();
     expect(completions).toBe(1);
   });
+});
+
+describe('manual transitions after dispose()', () => {
+  it.each(['open', 'close', 'halfOpen', 'isolate', 'disable'] as const)(
+    '%s() rejects with a disposed refusal and moves nothing, now or later',
+    async (method) => {
+      const scheduler = new VirtualTimeScheduler();
+      const breaker = circuitBreaker({ name: 'db', resetTimeout: 100, scheduler });
+      const states: string[] = [];
+      breaker.state$.subscribe((state) => states.push(state));
+      breaker.dispose();
+
+      await expect(breaker[method]()).rejects.toEqual(
+        new CircuitBreakerError('disposed', 'db', 'closed'),
+      );
+      scheduler.flush();
+      expect(breaker.state).toBe('closed');
+      expect(states).toEqual(['closed']);
+    },
+  );
 });

@@ -434,6 +434,8 @@ export class Breaker {
   }
 
   private force(to: CircuitState): Promise<void> {
+    // A disposed breaker has let go of its circuit: moving it (the fleet's, with a shared store) is a mistake.
+    if (this.disposed) return Promise.reject(refusalError('disposed', this.name, this.state));
     // A store that cannot make this transition at all throws: the promise rejects (a fault would resolve it).
     return new Promise((resolve) => {
       resolve(

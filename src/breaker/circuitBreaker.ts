@@ -115,7 +115,10 @@ export interface CircuitBreaker {
   wrap<A extends readonly unknown[], T>(
     fn: (...args: A) => ObservableInput<T>,
   ): (...args: A) => Observable<T>;
-  /** Stops the reset timer and any store subscription, and completes every stream. Later calls are refused. */
+  /**
+   * Stops the reset timer and any store subscription, and completes every stream. Later calls are refused, and
+   * later manual transitions (`open()`, `close()`...) reject, with a `CircuitBreakerError` of kind `'disposed'`.
+   */
   dispose(): void;
 }
 
