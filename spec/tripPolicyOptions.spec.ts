@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, exponentialBackoff } from '../src/index.js';
-import type { CircuitBreakerConfig } from '../src/index.js';
+import type { CircuitBreakerConfig, ExcludeRule } from '../src/index.js';
 import { thrownBy } from './support/badValues.js';
 import type { BadValue } from './support/badValues.js';
 
@@ -200,6 +200,18 @@ describe('the setters of issue 10', () => {
     );
     expect(() => (breaker.exclude = [42] as never)).toThrow('"exclude[0]"');
     expect(breaker.ignore).toEqual([RangeError]);
+  });
+
+  it('gives its rules read-only, from the config as from the setters: only a setter changes them', () => {
+    const rules = [RangeError];
+    const breaker = circuitBreaker({ exclude: rules, ignore: [TypeError] });
+    rules.push(TypeError);
+    expect(breaker.exclude).toEqual([RangeError]);
+    for (const list of [breaker.exclude, breaker.ignore]) {
+      expect(() => (list as ExcludeRule[]).push(SyntaxError)).toThrow(TypeError);
+    }
+    expect(breaker.exclude).toEqual([RangeError]);
+    expect(breaker.ignore).toEqual([TypeError]);
   });
 
   it('resetTimeout takes a function as the config does, and refuses anything else', () => {

@@ -131,7 +131,7 @@ const noRules: readonly ExcludeRule[] = Object.freeze([]);
 
 /** A copy of the rules, so that changing the config's array afterwards changes nothing. */
 function rulesOf(rules: readonly ExcludeRule[] | undefined): readonly ExcludeRule[] {
-  return rules === undefined || rules.length === 0 ? noRules : [...rules];
+  return rules === undefined || rules.length === 0 ? noRules : Object.freeze([...rules]);
 }
 
 /** The settings the state machine reads, with defaults; the optional rules only when set. */
