@@ -133,3 +133,11 @@ describe('circuitBreakerInterceptor with the real HttpClient', () => {
     ]);
   });
 });
+
+describe('circuitBreakerInterceptor options', () => {
+  it('are checked when the interceptor is made, naming the bad one, not at its first request', () => {
+    expect(() => circuitBreakerInterceptor({ resetTimeout: 'soon' } as never)).toThrow(
+      /"resetTimeout" must be .*received "soon"/,
+    );
+  });
+});

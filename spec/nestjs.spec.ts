@@ -158,3 +158,14 @@ describe('CircuitBreakerInterceptor', () => {
     expect(statuses).toEqual([500, 404, 500, 503]);
   });
 });
+
+describe('CircuitBreakerInterceptor options', () => {
+  it('are checked when the interceptor is made, naming the bad one, not at its first request', () => {
+    expect(() => new CircuitBreakerInterceptor({ failMax: -1 })).toThrow(
+      new RangeError('circuitBreaker: "failMax" must be an integer ≥ 1, received -1'),
+    );
+    expect(() => new CircuitBreakerInterceptor({ resetTimout: 1000 } as never)).toThrow(
+      /unknown option "resetTimout" \(did you mean "resetTimeout"\?\)/,
+    );
+  });
+});

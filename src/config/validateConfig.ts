@@ -108,8 +108,7 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
 
 /** Checks every option (an unknown key is an error) and fills in the defaults. */
 export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
-  checkOptions(owner, 'config', config, checks);
-  checkCombinations(config);
+  checkConfig(config);
   return {
     name: config.name ?? 'circuit-breaker',
     explicitName: config.name !== undefined,
@@ -124,6 +123,12 @@ export function validateConfig(config: CircuitBreakerConfig): ResolvedConfig {
     meter: config.meter ?? defaultMeter(),
     registry: (config.registry ?? breakerRegistry()) as HookedRegistry | false,
   };
+}
+
+/** Checks every option and the rules between them, as `circuitBreaker()` does, without resolving anything. */
+export function checkConfig(config: CircuitBreakerConfig): void {
+  checkOptions(owner, 'config', config, checks);
+  checkCombinations(config);
 }
 
 /** No rules: one frozen array that every breaker without rules shares (memory per breaker). */

@@ -1,3 +1,4 @@
+import { checkConfig } from '../config/validateConfig.js';
 import { circuitBreakers } from '../groups/circuitBreakers.js';
 import type { CircuitBreakerGroup } from '../groups/CircuitBreakerGroup.js';
 import type { HttpBreakerOptions } from './HttpBreakerOptions.js';
@@ -20,6 +21,9 @@ export function keyedBreakers(
     ...options,
     ...neitherFailureNorSuccess(isNeither),
   };
+  // Checked now, where the interceptor is made, rather than at its first request (each key's breaker has the
+  // same config, its name aside).
+  checkConfig({ ...config, name: 'interceptor' });
   return circuitBreakers({
     config: (key: string) => ({ ...config, name: key }),
     idleTimeout,
