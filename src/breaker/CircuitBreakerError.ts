@@ -151,8 +151,8 @@ const isCircuitBreakerErrorBrand = crossCopyBrand(CircuitBreakerError, 'CircuitB
 
 /**
  * Tells whether a call was refused by a breaker without touching the service: the circuit was open or isolated,
- * its trial slots were taken, or the breaker was disposed. A call that ran and failed is not a refusal, even when its
- * failure opened the circuit (then it is a `CircuitBreakerError` whose `cause` is the service's error).
+ * its trial slots were taken, or the breaker was disposed. A call that ran and failed is not a refusal, even when
+ * its failure opened the circuit (then it is a `CircuitBreakerError` whose `cause` is the service's error).
  *
  * @example
  * ```ts

@@ -58,6 +58,15 @@ export function timerDelayCheck(owner: string, minimum: 'above 0' | 'at least 0'
   };
 }
 
+/** A check for an RxJS scheduler: an object with `schedule` and `now`. */
+export function schedulerCheck(owner: string): Check {
+  return (option, value) => {
+    if (!hasMethods(value, ['schedule', 'now'])) {
+      failOption(owner, option, 'an RxJS SchedulerLike', value);
+    }
+  };
+}
+
 /** Whether `value` is an object with each of `methods` (a structural check). */
 export function hasMethods(value: unknown, methods: readonly string[]): boolean {
   if (typeof value !== 'object' || value === null) return false;

@@ -10,7 +10,7 @@ import { defaultMeter, defaultTracer } from '../telemetry/defaultTelemetry.js';
 import type { MeterLike } from '../telemetry/MeterLike.js';
 import type { TracerLike } from '../telemetry/TracerLike.js';
 import { describeValue } from '../core/invalidInput.js';
-import { checkOptions, failOption, hasMethods } from './checkOptions.js';
+import { checkOptions, failOption, hasMethods, schedulerCheck } from './checkOptions.js';
 import type { Check } from './checkOptions.js';
 import { breakerRegistry } from '../registry/defaultRegistry.js';
 import { isRegistry } from '../registry/registryHooks.js';
@@ -74,12 +74,7 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
   throwNewErrorOnTrip: (option, value) => {
     if (typeof value !== 'boolean') failOption(owner, option, 'a boolean', value);
   },
-  scheduler: (option, value) => {
-    const scheduler = value as Partial<SchedulerLike> | null;
-    if (typeof scheduler?.now !== 'function' || typeof scheduler.schedule !== 'function') {
-      failOption(owner, option, 'an RxJS SchedulerLike', value);
-    }
-  },
+  scheduler: schedulerCheck(owner),
   store: (option, value) => {
     if (typeof value !== 'function') {
       failOption(owner, option, 'a store factory such as memoryStore()', value);

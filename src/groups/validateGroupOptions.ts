@@ -1,4 +1,9 @@
-import { checkOptions, failOption, hasMethods, timerDelayCheck } from '../config/checkOptions.js';
+import {
+  checkOptions,
+  failOption,
+  schedulerCheck,
+  timerDelayCheck,
+} from '../config/checkOptions.js';
 import type { Check } from '../config/checkOptions.js';
 import type { CircuitBreakersOptions } from './CircuitBreakerGroup.js';
 
@@ -17,9 +22,7 @@ const checks: Readonly<Record<keyof CircuitBreakersOptions<unknown>, Check>> = {
       failOption(owner, option, 'an integer ≥ 1', value, RangeError);
     }
   },
-  scheduler: (option, value) => {
-    if (!hasMethods(value, ['schedule'])) failOption(owner, option, 'an RxJS SchedulerLike', value);
-  },
+  scheduler: schedulerCheck(owner),
 };
 
 /**

@@ -2,7 +2,7 @@ import { Subject, asyncScheduler, auditTime, defer, from, map, merge, mergeMap, 
 import type { Observable, SchedulerLike } from 'rxjs';
 import type { CircuitBreaker } from '../breaker/circuitBreaker.js';
 import type { TransitionEvent } from '../breaker/CircuitBreakerEvent.js';
-import { checkOptions, failOption, hasMethods, timerDelayCheck } from '../config/checkOptions.js';
+import { checkOptions, schedulerCheck, timerDelayCheck } from '../config/checkOptions.js';
 import type { Check } from '../config/checkOptions.js';
 import type { BreakerRegistry, RegistryEvent } from './BreakerRegistry.js';
 import type { RegistryEntry } from './RegistryEntry.js';
@@ -25,11 +25,7 @@ const owner = 'createBreakerRegistry';
 
 const checks: Readonly<Record<keyof BreakerRegistryOptions, Check>> = {
   coalesceTime: timerDelayCheck(owner, 'at least 0'),
-  scheduler: (option, value) => {
-    if (!hasMethods(value, ['schedule', 'now'])) {
-      failOption(owner, option, 'an RxJS SchedulerLike', value);
-    }
-  },
+  scheduler: schedulerCheck(owner),
 };
 
 /**
