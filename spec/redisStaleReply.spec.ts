@@ -9,9 +9,9 @@ describe('redisStore: a reply older than a transition heard by pub/sub', () => {
   it('keeps a trip made elsewhere over its own first read, when the read ran before the trip but answers after it', async () => {
     const namespace = freshNamespace();
     const config = { namespace, failMax: 1, resetTimeout: 60_000 };
-    const tripper = breakerOn(client(), config);
+    const warmUp = breakerOn(client(), config);
     // Its first read loads the read script into Redis, so that the late breaker's read runs on its first send.
-    await succeed(tripper);
+    await succeed(warmUp);
 
     const proxy = await startHoldingProxy(server.port);
     cleanups.push(() => void proxy.close());
@@ -25,8 +25,8 @@ describe('redisStore: a reply older than a transition heard by pub/sub', () => {
     const lateEvents = recordEvents(late);
     await waitFor(() => proxy.heldBytes > 0, 10_000, 'the first read to run in Redis');
 
-    const tripperOfLate = breakerOn(client(), { ...config, name: 'first-use' });
-    await fail(tripperOfLate);
+    const tripper = breakerOn(client(), { ...config, name: 'first-use' });
+    await fail(tripper);
     await waitFor(() => late.state === 'open', 10_000, 'the trip to arrive by pub/sub');
     proxy.release();
 
