@@ -58,6 +58,17 @@ export function timerDelayCheck(owner: string, minimum: 'above 0' | 'at least 0'
   };
 }
 
+/** A check for a count: an integer ≥ 1, and at most `maximum` when one is given. */
+export function countCheck(owner: string, maximum = Number.POSITIVE_INFINITY): Check {
+  const expected = maximum === Infinity ? 'an integer ≥ 1' : `an integer ≥ 1 and ≤ ${maximum}`;
+  return (option, value) => {
+    if (typeof value !== 'number') failOption(owner, option, expected, value);
+    if (!Number.isInteger(value) || value < 1 || value > maximum) {
+      failOption(owner, option, expected, value, RangeError);
+    }
+  };
+}
+
 /** A check for an RxJS scheduler: an object with `schedule` and `now`. */
 export function schedulerCheck(owner: string): Check {
   return (option, value) => {

@@ -10,7 +10,13 @@ import { defaultMeter, defaultTracer } from '../telemetry/defaultTelemetry.js';
 import type { MeterLike } from '../telemetry/MeterLike.js';
 import type { TracerLike } from '../telemetry/TracerLike.js';
 import { describeValue } from '../core/invalidInput.js';
-import { checkOptions, failOption, hasMethods, schedulerCheck } from './checkOptions.js';
+import {
+  checkOptions,
+  countCheck,
+  failOption,
+  hasMethods,
+  schedulerCheck,
+} from './checkOptions.js';
 import type { Check } from './checkOptions.js';
 import { breakerRegistry } from '../registry/defaultRegistry.js';
 import { isRegistry } from '../registry/registryHooks.js';
@@ -44,6 +50,7 @@ export interface ResolvedConfig {
 export type BreakerSettingsInForce = { -readonly [K in keyof BreakerSettings]: BreakerSettings[K] };
 
 const owner = 'circuitBreaker';
+const checkCount = countCheck(owner);
 
 /** What a breaker calls on its meter (a structural check: any OpenTelemetry API version fits). */
 const meterMethods = ['createCounter', 'createHistogram', 'createObservableGauge'];
@@ -164,12 +171,6 @@ export function validateSetting(option: Setting, value: unknown) {
   checks[option](option, value);
 }
 
-function checkCount(option: string, value: unknown) {
-  if (typeof value !== 'number') failOption(owner, option, 'an integer ≥ 1', value);
-  if (!Number.isInteger(value) || value < 1)
-    failOption(owner, option, 'an integer ≥ 1', value, RangeError);
-}
-
 function checkDuration(option: string, value: unknown, alternative?: string) {
   const expected = `a finite number of milliseconds ≥ 0${alternative ? `, ${alternative}` : ''}`;
   if (typeof value !== 'number') failOption(owner, option, expected, value);
@@ -200,21 +201,10 @@ function checkErrorRules(option: string, value: unknown) {
 }
 
 const windowChecks: Record<'calls' | 'duration' | 'buckets', Check> = {
-  calls: countUpTo(maxWindowCalls),
+  calls: countCheck(owner, maxWindowCalls),
   duration: checkPositiveDuration,
-  buckets: countUpTo(maxWindowBuckets),
+  buckets: countCheck(owner, maxWindowBuckets),
 };
-
-/** A check for an integer from 1 to `maximum`. */
-function countUpTo(maximum: number): Check {
-  const expected = `an integer ≥ 1 and ≤ ${maximum}`;
-  return (option, value) => {
-    if (typeof value !== 'number') failOption(owner, option, expected, value);
-    if (!Number.isInteger(value) || value < 1 || value > maximum) {
-      failOption(owner, option, expected, value, RangeError);
-    }
-  };
-}
 
 /** `{ calls }` or `{ duration, buckets? }`: each field named `window.<field>` in errors. */
 function checkWindow(option: string, value: unknown) {

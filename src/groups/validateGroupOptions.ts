@@ -1,5 +1,6 @@
 import {
   checkOptions,
+  countCheck,
   failOption,
   schedulerCheck,
   timerDelayCheck,
@@ -16,12 +17,7 @@ const checks: Readonly<Record<keyof CircuitBreakersOptions<unknown>, Check>> = {
     }
   },
   idleTimeout: timerDelayCheck(owner, 'above 0'),
-  maxSize: (option, value) => {
-    if (typeof value !== 'number') failOption(owner, option, 'an integer ≥ 1', value);
-    if (!Number.isInteger(value) || value < 1) {
-      failOption(owner, option, 'an integer ≥ 1', value, RangeError);
-    }
-  },
+  maxSize: countCheck(owner),
   scheduler: schedulerCheck(owner),
 };
 
