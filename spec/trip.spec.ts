@@ -91,6 +91,32 @@ describe('CircuitBreakerError', () => {
     );
   });
 
+  it('keeps its message and fields through JSON.stringify, as a JSON logger writes it', () => {
+    const scheduler = new VirtualTimeScheduler();
+    const breaker = circuitBreaker({ name: 'payments', failMax: 1, resetTimeout: 500, scheduler });
+    const errors: unknown[] = [];
+    const call = throwError(() => boom).pipe(breaker);
+    call.subscribe({ error: (error: unknown) => errors.push(error) });
+    call.subscribe({ error: (error: unknown) => errors.push(error) });
+    breaker.dispose();
+
+    expect(errors.map((error) => JSON.parse(JSON.stringify(error)) as unknown)).toEqual([
+      {
+        message: 'Failures threshold reached, circuit breaker opened',
+        kind: 'tripped',
+        breakerName: 'payments',
+        state: 'open',
+      },
+      {
+        message: 'Timeout not elapsed yet, circuit breaker still open',
+        kind: 'open',
+        breakerName: 'payments',
+        state: 'open',
+        retryAt: 500,
+      },
+    ]);
+  });
+
   it('says what happened in kind: tripped, then open (with retryAt) for the calls it refuses', () => {
     const scheduler = new VirtualTimeScheduler();
     const breaker = circuitBreaker({ name: 'payments', failMax: 1, resetTimeout: 500, scheduler });
