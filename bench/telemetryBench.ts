@@ -6,7 +6,9 @@
  *
  * @remarks
  * Every case makes successful synchronous calls (`defer(() => of(1)).pipe(breaker)`), the hot path where any
- * per-call cost shows most. Cases are interleaved round by round (see harness.ts) and medians reported. The
+ * per-call cost shows most. Cases are interleaved round by round (see harness.ts) and medians reported; each
+ * added cost is taken round by round between cases run side by side, then summarised as a median and quartiles
+ * (absolute times in this section move 2-3x between runs on a shared VM, differences within a round less). The
  * global OpenTelemetry state is set up here and torn down at the end: run it in a process of its own, or after
  * anything that registered its own SDK is done.
  */
@@ -20,20 +22,20 @@ import { pointsOf, registerTelemetrySdk } from '../spec/support/telemetrySdk.js'
 import type { TelemetrySdk } from '../spec/support/telemetrySdk.js';
 import type { CircuitBreaker } from '../src/index.js';
 import { loadCompiledLibrary } from './compiledLibrary.js';
-import { measureInterleaved } from './harness.js';
-import type { BenchCase, HarnessOptions, Measurement } from './harness.js';
+import { measureInterleaved, quartiles } from './harness.js';
+import type { BenchCase, HarnessOptions, Measurement, Quartiles } from './harness.js';
 
 /** The figures: each case's ns per call, and the differences that answer "what does telemetry cost?". */
 export interface TelemetryOverhead {
   readonly measurements: readonly Measurement[];
-  /** Added nanoseconds per call. */
+  /** Added nanoseconds per call, round by round: the median and quartiles. */
   readonly addedNs: {
     /** The breaker itself, telemetry off, over bare RxJS. */
-    readonly offOverBare: number;
+    readonly offOverBare: Quartiles;
     /** The no-op default over telemetry off: what an application without an SDK pays. */
-    readonly noopOverOff: number;
+    readonly noopOverOff: Quartiles;
     /** A registered SDK over the no-op default: what recording the metrics costs. */
-    readonly sdkOverNoop: number;
+    readonly sdkOverNoop: Quartiles;
   };
 }
 
@@ -86,13 +88,17 @@ export async function measureTelemetryOverhead(
   try {
     const measurements = await measureInterleaved(cases, settings);
     await expectCalls(sdk, 'bench-otel-sdk');
-    const ns = (id: string) => measurements.find((m) => m.id === id)?.nsPerCall ?? Number.NaN;
+    const rounds = (id: string) => measurements.find((m) => m.id === id)?.samples ?? [];
+    const over = (id: string, baseline: string) => {
+      const base = rounds(baseline);
+      return quartiles(rounds(id).map((ns, round) => ns - (base[round] ?? Number.NaN)));
+    };
     return {
       measurements,
       addedNs: {
-        offOverBare: ns(ids.off) - ns(ids.bare),
-        noopOverOff: ns(ids.noop) - ns(ids.off),
-        sdkOverNoop: ns(ids.sdk) - ns(ids.noop),
+        offOverBare: over(ids.off, ids.bare),
+        noopOverOff: over(ids.noop, ids.off),
+        sdkOverNoop: over(ids.sdk, ids.noop),
       },
     };
   } finally {
@@ -142,12 +148,12 @@ export function formatTelemetryOverhead({ measurements, addedNs }: TelemetryOver
     (m) =>
       `  ${m.label.padEnd(30)}${m.nsPerCall.toFixed(0).padStart(7)} ns/call  ±${(m.spread * 100).toFixed(0)}%`,
   );
-  const added = (label: string, ns: number) =>
-    `  ${label.padEnd(30)}${ns.toFixed(0).padStart(7)} ns`;
+  const added = (label: string, { median, low, high }: Quartiles) =>
+    `  ${label.padEnd(30)}${median.toFixed(0).padStart(7)} ns  (${low.toFixed(0)}–${high.toFixed(0)})`;
   return [
     'OpenTelemetry overhead (bench/telemetryBench.ts), successful defer(() => of(1)) calls:',
     ...rows,
-    'Added per call:',
+    'Added per call, round by round: median (quartiles):',
     added('breaker, telemetry off', addedNs.offOverBare),
     added('no-op default over off', addedNs.noopOverOff),
     added('registered SDK over no-op', addedNs.sdkOverNoop),
