@@ -92,13 +92,7 @@ describe('CircuitBreakerError', () => {
   });
 
   it('keeps its message and fields through JSON.stringify, as a JSON logger writes it', () => {
-    const scheduler = new VirtualTimeScheduler();
-    const breaker = circuitBreaker({ name: 'payments', failMax: 1, resetTimeout: 500, scheduler });
-    const errors: unknown[] = [];
-    const call = throwError(() => boom).pipe(breaker);
-    call.subscribe({ error: (error: unknown) => errors.push(error) });
-    call.subscribe({ error: (error: unknown) => errors.push(error) });
-    breaker.dispose();
+    const errors = tripThenRefuse();
 
     expect(errors.map((error) => JSON.parse(JSON.stringify(error)) as unknown)).toEqual([
       {
@@ -118,12 +112,7 @@ describe('CircuitBreakerError', () => {
   });
 
   it('says what happened in kind: tripped, then open (with retryAt) for the calls it refuses', () => {
-    const scheduler = new VirtualTimeScheduler();
-    const breaker = circuitBreaker({ name: 'payments', failMax: 1, resetTimeout: 500, scheduler });
-    const errors: unknown[] = [];
-    const call = throwError(() => boom).pipe(breaker);
-    call.subscribe({ error: (error: unknown) => errors.push(error) });
-    call.subscribe({ error: (error: unknown) => errors.push(error) });
+    const errors = tripThenRefuse();
 
     expect(errors).toMatchObject([
       { kind: 'tripped', cause: boom },
@@ -131,7 +120,6 @@ describe('CircuitBreakerError', () => {
     ]);
     expect((errors[0] as CircuitBreakerError).retryAt).toBeUndefined();
     expect(errors.map(isRefusal)).toEqual([false, true]);
-    breaker.dispose();
   });
 
   it('says trial-failed for a failed trial and trials-busy for a call refused while trials run', () => {
@@ -245,3 +233,18 @@ describe('CircuitBreakerError', () => {
     expect(copy.isCircuitBreakerError(new CircuitBreakerError('open', 'db', 'open'))).toBe(true);
   });
 });
+
+/**
+ * The errors of two failing calls through a breaker with `failMax: 1` and `resetTimeout: 500` (virtual time): the
+ * first trips the circuit, the second is refused.
+ */
+function tripThenRefuse(): unknown[] {
+  const scheduler = new VirtualTimeScheduler();
+  const breaker = circuitBreaker({ name: 'payments', failMax: 1, resetTimeout: 500, scheduler });
+  const errors: unknown[] = [];
+  const call = throwError(() => boom).pipe(breaker);
+  call.subscribe({ error: (error: unknown) => errors.push(error) });
+  call.subscribe({ error: (error: unknown) => errors.push(error) });
+  breaker.dispose();
+  return errors;
+}
