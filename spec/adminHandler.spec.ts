@@ -60,6 +60,13 @@ describe('adminHandler: options', () => {
     expect(() => adminHandler({} as BreakerRegistry, { authorize: () => true })).toThrow(
       /registry/,
     );
+    // A typo must not leave the controls on.
+    expect(() =>
+      adminHandler(registry, { authorize: () => true, readonly: true } as AdminHandlerOptions),
+    ).toThrow('adminHandler: unknown option "readonly" (did you mean "readOnly"?)');
+    expect(() => adminHandler(registry, { authorize: 'yes' } as never)).toThrow(
+      /"authorize" must be a function/,
+    );
   });
 });
 
@@ -133,6 +140,34 @@ describe('adminHandler: routes', () => {
     expect(slashed.state).toBe('open');
     expect((await post(`${origin}/breakers/PRICING/close`)).status).toBe(404);
     expect((await post(`${origin}/breakers/prici/close`)).status).toBe(404);
+    expect(pricing.state).toBe('open');
+  });
+});
+
+describe('adminHandler: a breaker disposed while a control is on its way', () => {
+  it('acts on the breakers still live and answers 200', async () => {
+    const twin = breaker('pricing');
+    let authorized!: () => void;
+    const asked = new Promise<void>((resolve) => (authorized = resolve));
+    const origin = await serve({
+      authorize: (request) => {
+        authorized();
+        return request.headers.authorization === token;
+      },
+    });
+    // The headers go first; the body follows once the handler waits for it.
+    const request = http.request(`${origin}/breakers/pricing/open`, {
+      method: 'POST',
+      headers: { ...asJson, 'content-length': 2 },
+    });
+    const answer = new Promise<http.IncomingMessage>((resolve) => request.on('response', resolve));
+    request.flushHeaders();
+    await asked;
+    await new Promise((resolve) => setImmediate(resolve)); // the handler now waits for the body
+    twin.dispose(); // an idle sweep or a group's eviction, meanwhile
+    request.end('{}');
+
+    expect((await answer).statusCode).toBe(200);
     expect(pricing.state).toBe('open');
   });
 });

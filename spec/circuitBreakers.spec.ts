@@ -193,6 +193,20 @@ describe('circuitBreakers: maxSize', () => {
     expectDisposed(b);
   });
 
+  it('counts calls through a breaker the caller kept as use, not only group(key)', () => {
+    const { breakers } = group({ maxSize: 2 });
+    const kept = breakers('kept');
+    breakers('looked-up-once');
+    for (let call = 0; call < 3; call++) of(call).pipe(kept).subscribe();
+    breakers('new');
+    expect([...breakers].map(([key]) => key)).toEqual(['kept', 'new']);
+    let delivered: unknown;
+    of(1)
+      .pipe(kept)
+      .subscribe({ next: (value) => (delivered = value) });
+    expect(delivered).toBe(1);
+  });
+
   it('skips open breakers and those with a call in flight', () => {
     const { breakers } = group({ maxSize: 3 });
     trip(breakers('open'));

@@ -198,6 +198,11 @@ describe('open time, attempt and retryAt', () => {
     }
   });
 
+  it('cuts a resetTimeout function answer above 100 years to 100 years', () => {
+    const opened = machine.force(closed, 'open', 0, { ...base, resetTimeout: () => 1e20 });
+    expect(opened.transition?.retryAt).toBe(100 * 365.25 * 24 * 3_600_000);
+  });
+
   it('reads a numeric resetTimeout live, as pybreaker does', () => {
     const opened = forced('open');
     expect(machine.halfOpenAt(opened as never, base)).toBe(10);

@@ -58,8 +58,9 @@ describe('memoryStore: the half-open slot of a trial that never ends (issue 8, d
     permitOf(store, 0);
     expect(permitOf(store, 5)).toBeDefined();
     expect(() => memoryStore(undefined, { trialPermitTtl: 0 })).toThrow(
-      'memoryStore: "trialPermitTtl" must be a finite number of milliseconds > 0, received 0',
+      'memoryStore: "trialPermitTtl" must be a number of milliseconds > 0 and ≤ 3155760000000 (100 years), received 0',
     );
+    expect(() => memoryStore(undefined, { trialPermitTtl: 1e20 })).toThrow(RangeError);
     expect(() => memoryStore(undefined, { ttl: 5 } as never)).toThrow(
       'memoryStore: "ttl" must be absent',
     );

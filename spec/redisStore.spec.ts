@@ -481,6 +481,9 @@ describe('redisStore: clients and lifecycle', () => {
     expect(() => redisStore(redis, { flushInterval: 2 ** 31 })).toThrow(
       /"flushInterval" must be .*≤ 2147483647.*received 2147483648/,
     );
+    expect(() => redisStore(redis, { trialPermitTtl: 1e20 })).toThrow(
+      /"trialPermitTtl" must be .*≤ 3155760000000 \(100 years\).*received 100000000000000000000/,
+    );
     expect(() => redisStore(redis, { trialPermitTtl: '5' as unknown as number })).toThrow(
       TypeError,
     );

@@ -30,6 +30,13 @@ const durations = ['resetTimeout'].flatMap((option): BadValue[] => [
   { option, value: NaN, kind: RangeError, received: 'received NaN' },
   { option, value: Infinity, kind: RangeError, received: 'received Infinity' },
   { option, value: -Infinity, kind: RangeError, received: 'received -Infinity' },
+  // Past 100 years, times plus durations leave the exact integers the Redis store keeps.
+  {
+    option,
+    value: Number.MAX_SAFE_INTEGER,
+    kind: RangeError,
+    received: 'received 9007199254740991',
+  },
 ]);
 
 const others: BadValue[] = [

@@ -1,4 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { checkOptions, failOption } from '../config/checkOptions.js';
+import type { Check } from '../config/checkOptions.js';
 import type { BreakerRegistry } from '../registry/BreakerRegistry.js';
 import type { AdminHandler, AdminHandlerOptions } from './AdminHandlerOptions.js';
 import { controls } from './controls.js';
@@ -105,9 +107,8 @@ async function control(
   response: ServerResponse,
 ): Promise<void> {
   if (readOnly) return sendError(response, 403, 'this handler is read-only');
-  const breakers = registry.breakers(name);
-  if (breakers.length === 0)
-    return sendError(response, 404, `no breaker named ${JSON.stringify(name)}`);
+  const unknown = () => sendError(response, 404, `no breaker named ${JSON.stringify(name)}`);
+  if (registry.breakers(name).length === 0) return unknown();
   if (!isJson(request.headers['content-type'])) {
     return sendError(response, 415, 'controls require content-type: application/json');
   }
@@ -117,6 +118,10 @@ async function control(
     if (!(error instanceof BodyError)) throw error;
     return sendError(response, error.status, error.message, { connection: 'close' });
   }
+  // Picked once the body is in, not before: a breaker disposed meanwhile (an idle sweep, a group's eviction) is
+  // no longer live, and its control would reject.
+  const breakers = registry.breakers(name);
+  if (breakers.length === 0) return unknown();
   await Promise.all(breakers.map(controls[control]));
   const entries = registry.snapshot().filter((entry) => entry.name === name);
   sendJson(response, 200, { name, control, breakers: entries });
@@ -159,21 +164,37 @@ function validateOptions(
       'adminHandler: the first argument must be a registry, such as breakerRegistry()',
     );
   }
-  if (typeof options?.authorize !== 'function') {
+  checkOptions(owner, 'the options', options, optionChecks);
+  if (options.authorize === undefined) {
     throw new TypeError(
       'adminHandler: "authorize" is required: a function (request, action) => boolean that decides who may read and act',
     );
   }
-  const { basePath = '', readOnly = false } = options;
-  if (
-    typeof basePath !== 'string' ||
-    (basePath !== '' && (!basePath.startsWith('/') || basePath.endsWith('/')))
-  ) {
-    throw new TypeError(
-      `adminHandler: "basePath" must be a path starting with "/" and not ending with one, such as "/ops/breakers", received ${JSON.stringify(basePath)}`,
-    );
-  }
-  if (typeof readOnly !== 'boolean')
-    throw new TypeError('adminHandler: "readOnly" must be a boolean');
   return options;
 }
+
+const owner = 'adminHandler';
+
+const optionChecks: Record<keyof AdminHandlerOptions, Check> = {
+  authorize: (option, value) => {
+    if (typeof value !== 'function') {
+      failOption(owner, option, 'a function (request, action) => boolean', value);
+    }
+  },
+  readOnly: (option, value) => {
+    if (typeof value !== 'boolean') failOption(owner, option, 'a boolean', value);
+  },
+  basePath: (option, value) => {
+    if (
+      typeof value !== 'string' ||
+      (value !== '' && (!value.startsWith('/') || value.endsWith('/')))
+    ) {
+      failOption(
+        owner,
+        option,
+        'a path starting with "/" and not ending with one, such as "/ops/breakers"',
+        value,
+      );
+    }
+  },
+};

@@ -33,8 +33,9 @@ export interface CircuitBreakerConfig {
    */
   readonly failMax?: number;
   /**
-   * How long the circuit stays open before trial calls are admitted: milliseconds (finite, ≥ 0), or a function of
-   * the opening (`{ attempt, error }`) such as `exponentialBackoff`. Default 60000.
+   * How long the circuit stays open before trial calls are admitted: milliseconds (≥ 0, at most 100 years), or a
+   * function of the opening (`{ attempt, error }`) such as `exponentialBackoff` (a longer answer is cut to 100
+   * years). Default 60000. For a circuit that never reopens by itself, `isolate()` it.
    */
   readonly resetTimeout?: ResetTimeout;
   /** Consecutive trial successes that close a half-open circuit: an integer ≥ 1. Default 1. */
@@ -64,7 +65,10 @@ export interface CircuitBreakerConfig {
    * Trip when slow calls / calls in the window reach this rate: a number in (0, 1]. Setting it tracks slow calls.
    */
   readonly slowCallRate?: number;
-  /** A call slower than this many milliseconds is slow: finite, greater than 0. Default 60000 (needs `slowCallRate`). */
+  /**
+   * A call slower than this many milliseconds is slow: greater than 0, at most 100 years. Default 60000 (needs
+   * `slowCallRate`).
+   */
   readonly slowCallDuration?: number;
   /**
    * Calls the window must hold before a rate is judged: an integer ≥ 1. Default: a count window's size, or 10 for
@@ -73,11 +77,12 @@ export interface CircuitBreakerConfig {
   readonly minimumCalls?: number;
   /**
    * What the rate rules judge: `{ calls: N }`, the last N counted calls (N at most 1,000,000), or
-   * `{ duration: ms, buckets? }`, the last `ms` of scheduler time in `buckets` steps (default 10, at most 1000).
+   * `{ duration: ms, buckets? }`, the last `ms` (at most 100 years) of scheduler time in `buckets` steps (default
+   * 10, at most 1000).
    * Default `{ calls: 100 }` (needs a rate rule).
    */
   readonly window?: WindowSettings;
-  /** A half-open circuit that has not closed within this many milliseconds re-opens: finite, greater than 0. */
+  /** A half-open circuit that has not closed within this many milliseconds re-opens: above 0, at most 100 years. */
   readonly maxHalfOpenWait?: number;
   /**
    * Whether the call that opens the circuit errors with a {@link CircuitBreakerError} (`true`, the default,

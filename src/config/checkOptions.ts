@@ -1,4 +1,5 @@
 import { describeValue } from '../core/invalidInput.js';
+import { longestDuration } from '../core/longestDuration.js';
 
 /** Checks one option's value; throws an error naming the option when the value is wrong. */
 export type Check = (option: string, value: unknown) => void;
@@ -47,12 +48,38 @@ export const longestTimerDelay = 2 ** 31 - 1;
  * A check for an option that sets a timer's delay: a number of milliseconds, above 0 (or at least 0), and at most
  * {@link longestTimerDelay} (about 24.8 days).
  */
-export function timerDelayCheck(owner: string, minimum: 'above 0' | 'at least 0'): Check {
-  const expected = `a number of milliseconds ${minimum === 'above 0' ? '> 0' : '≥ 0'} and ≤ ${longestTimerDelay} (about 24.8 days, the longest a timer waits)`;
+export function timerDelayCheck(owner: string, minimum: Minimum): Check {
+  return millisecondsCheck(
+    owner,
+    minimum,
+    longestTimerDelay,
+    'about 24.8 days, the longest a timer waits',
+  );
+}
+
+/**
+ * A check for a duration: a number of milliseconds, above 0 (or at least 0), and at most {@link longestDuration}
+ * (100 years). `alternative` names what else the option accepts (checked by the caller).
+ */
+export function durationCheck(owner: string, minimum: Minimum, alternative?: string): Check {
+  return millisecondsCheck(owner, minimum, longestDuration, '100 years', alternative);
+}
+
+type Minimum = 'above 0' | 'at least 0';
+
+function millisecondsCheck(
+  owner: string,
+  minimum: Minimum,
+  maximum: number,
+  maximumMeaning: string,
+  alternative?: string,
+): Check {
+  const lowest = minimum === 'above 0' ? '> 0' : '≥ 0';
+  const expected = `a number of milliseconds ${lowest} and ≤ ${maximum} (${maximumMeaning})${alternative ? `, ${alternative}` : ''}`;
   return (option, value) => {
     if (typeof value !== 'number') failOption(owner, option, expected, value);
     const tooLow = minimum === 'above 0' ? value <= 0 : value < 0;
-    if (Number.isNaN(value) || tooLow || value > longestTimerDelay) {
+    if (Number.isNaN(value) || tooLow || value > maximum) {
       failOption(owner, option, expected, value, RangeError);
     }
   };

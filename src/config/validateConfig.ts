@@ -13,6 +13,7 @@ import { describeValue } from '../core/invalidInput.js';
 import {
   checkOptions,
   countCheck,
+  durationCheck,
   failOption,
   hasMethods,
   schedulerCheck,
@@ -55,6 +56,9 @@ const checkCount = countCheck(owner);
 /** What a breaker calls on its meter (a structural check: any OpenTelemetry API version fits). */
 const meterMethods = ['createCounter', 'createHistogram', 'createObservableGauge'];
 
+const checkResetTimeout = durationCheck(owner, 'at least 0', 'or a function of the opening');
+const checkPositiveDuration = durationCheck(owner, 'above 0');
+
 const checks: Record<keyof CircuitBreakerConfig, Check> = {
   name: (option, value) => {
     if (typeof value !== 'string' || value === '') {
@@ -63,7 +67,7 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
   },
   failMax: checkCount,
   resetTimeout: (option, value) => {
-    if (typeof value !== 'function') checkDuration(option, value, 'or a function of the opening');
+    if (typeof value !== 'function') checkResetTimeout(option, value);
   },
   successThreshold: checkCount,
   halfOpenMaxCalls: checkCount,
@@ -169,18 +173,6 @@ export type Setting =
 /** Checks one setting, as the breaker's setters do. */
 export function validateSetting(option: Setting, value: unknown) {
   checks[option](option, value);
-}
-
-function checkDuration(option: string, value: unknown, alternative?: string) {
-  const expected = `a finite number of milliseconds ≥ 0${alternative ? `, ${alternative}` : ''}`;
-  if (typeof value !== 'number') failOption(owner, option, expected, value);
-  if (!Number.isFinite(value) || value < 0) failOption(owner, option, expected, value, RangeError);
-}
-
-function checkPositiveDuration(option: string, value: unknown) {
-  const expected = 'a finite number of milliseconds > 0';
-  if (typeof value !== 'number') failOption(owner, option, expected, value);
-  if (!Number.isFinite(value) || value <= 0) failOption(owner, option, expected, value, RangeError);
 }
 
 function checkRate(option: string, value: unknown) {

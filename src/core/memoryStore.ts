@@ -4,6 +4,7 @@ import type { BreakerSettings, BreakerState } from './BreakerState.js';
 import { initialState } from './BreakerState.js';
 import type { CircuitState } from './CircuitState.js';
 import { invalidInput } from './invalidInput.js';
+import { longestDuration, longestDurationText } from './longestDuration.js';
 import { createWindow, windowFigures } from './OutcomeWindow.js';
 import type { OutcomeWindow } from './OutcomeWindow.js';
 import type { InitialState, Restored } from './restoreSnapshot.js';
@@ -20,7 +21,7 @@ import type { StateStore, StateStoreFactory, StoreContext } from './StateStore.j
 export interface MemoryStoreOptions {
   /**
    * Milliseconds a half-open trial call keeps its slot if it never ends (a hung call): after that the slot is free
-   * for another trial, as with the Redis store. Finite, greater than 0. Default 30000.
+   * for another trial, as with the Redis store. Greater than 0, at most 100 years. Default 30000.
    */
   readonly trialPermitTtl?: number;
 }
@@ -81,13 +82,12 @@ function checkTrialPermitTtl(options: MemoryStoreOptions): number {
   }
   if (
     typeof trialPermitTtl !== 'number' ||
-    !Number.isFinite(trialPermitTtl) ||
-    trialPermitTtl <= 0
+    !(trialPermitTtl > 0 && trialPermitTtl <= longestDuration)
   ) {
     invalidInput(
       'memoryStore',
       'trialPermitTtl',
-      'a finite number of milliseconds > 0',
+      `a number of milliseconds > 0 and ≤ ${longestDurationText}`,
       trialPermitTtl,
     );
   }

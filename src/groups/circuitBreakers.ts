@@ -15,7 +15,7 @@ interface Entry {
   readonly internal: Breaker;
   /** `group(key)` was called since the last sweep. */
   accessed: boolean;
-  /** `internal.callsAdmitted` at the last sweep. */
+  /** `internal.callsAdmitted` at the last sweep (or the last time `maxSize` eviction looked at it). */
   seenCalls: number;
 }
 
@@ -118,11 +118,22 @@ function evictable({ breaker, internal }: Entry): boolean {
   return internal.callsInFlight === 0 && breaker.state === 'closed';
 }
 
+/**
+ * Disposes the least recently used evictable breaker. `group(key)` moves a key to the recent end; a breaker the
+ * caller kept and calls through is seen to be used by the calls it admitted since the group last looked (the
+ * idle sweep's count): it is moved to the recent end instead, once, and the next key is tried. A second chance
+ * rather than a reordering on every call, which would cost every call a map write.
+ */
 function evictLeastRecentlyUsed<K>(entries: Map<K, Entry>): void {
   for (const [key, entry] of entries) {
-    if (evictable(entry) || entry.internal.isDisposed) {
-      evict(entries, key, entry);
-      return;
+    if (entry.internal.isDisposed) return evict(entries, key, entry);
+    if (entry.internal.callsAdmitted !== entry.seenCalls) {
+      entry.seenCalls = entry.internal.callsAdmitted;
+      entry.accessed = true; // the idle sweep must still count it as used
+      entries.delete(key);
+      entries.set(key, entry); // visited once more at the end, with its calls seen
+    } else if (evictable(entry)) {
+      return evict(entries, key, entry);
     }
   }
 }

@@ -28,7 +28,7 @@ export interface RedisStoreOptions {
   readonly commandTimeout?: number;
   /**
    * Milliseconds a half-open trial permit stays taken in Redis if its call never finishes (its process died):
-   * after that the slot is free for another process. Finite, greater than 0. Default 30000.
+   * after that the slot is free for another process. Greater than 0, at most 100 years. Default 30000.
    */
   readonly trialPermitTtl?: number;
   /**

@@ -1,4 +1,9 @@
-import { checkOptions, failOption, timerDelayCheck } from '../config/checkOptions.js';
+import {
+  checkOptions,
+  durationCheck,
+  failOption,
+  timerDelayCheck,
+} from '../config/checkOptions.js';
 import type { Check } from '../config/checkOptions.js';
 import { circuitStates } from '../core/CircuitState.js';
 import type { CircuitState } from '../core/CircuitState.js';
@@ -35,7 +40,7 @@ const checks: Record<keyof RedisStoreOptions, Check> = {
     }
   },
   commandTimeout: timerDelayCheck(owner, 'above 0'),
-  trialPermitTtl: checkPositiveDuration,
+  trialPermitTtl: durationCheck(owner, 'above 0'),
   flushInterval: timerDelayCheck(owner, 'above 0'),
 };
 
@@ -75,10 +80,4 @@ function isRedisClient(value: unknown): value is RedisClientLike {
     typeof client.duplicate === 'function' &&
     typeof client.on === 'function'
   );
-}
-
-function checkPositiveDuration(option: string, value: unknown) {
-  const expected = 'a finite number of milliseconds > 0';
-  if (typeof value !== 'number') failOption(owner, option, expected, value);
-  if (!Number.isFinite(value) || value <= 0) failOption(owner, option, expected, value, RangeError);
 }
