@@ -43,6 +43,19 @@ describe('dispose()', () => {
     at(m, '                    -x', () => breaker.dispose());
     m.expect(slow.pipe(breaker)).toBeObservable(' ---#', undefined, boom);
   }));
+
+  it('records no outcome of a call that was running: it cannot trip the circuit after dispose()', marbles((m) => {
+    const breaker = circuitBreaker({ name: 'db', failMax: 1, scheduler: m.scheduler, failWhen: (v) => v === 'bad' });
+    const slow = m.cold('      ---#', undefined, boom);
+    const badValue = m.cold('  --b|', { b: 'bad' });
+    const working = m.cold('   -a|');
+
+    at(m, '                    -x', () => breaker.dispose());
+    m.expect(slow.pipe(breaker)).toBeObservable(     ' ---#', undefined, boom);
+    m.expect(badValue.pipe(breaker)).toBeObservable( ' --b|', { b: 'bad' });
+    m.expect(working.pipe(breaker), '    -----^').toBeObservable(' -----#', undefined, disposed);
+    at(m, '                    ------x', () => expect(breaker.snapshot()).toMatchObject({ state: 'closed', failCounter: 0 }));
+  }));
 });
 
 describe('dispose() called twice', () => {

@@ -63,6 +63,8 @@ describe('failure rate in a count window', () => {
     m.expect(untilOpen(breaker)).toBeObservable(' c--------(o|)', states);
     m.expect(trip(breaker, ({ reason, retryAt, failureRate, slowCallRate }) => ({ reason, retryAt, failureRate, slowCallRate })))
       .toBeObservable(' ---------(t|)', { t: { reason: 'failure_rate', retryAt: 109, failureRate: 0.5, slowCallRate: 0 } });
+    m.expect(breaker.transition$.pipe(take(1)))
+      .toBeObservable(' ---------(t|)', { t: { from: 'closed', to: 'open', reason: 'failure_rate', retryAt: 109, failureRate: 0.5, slowCallRate: 0 } });
   }));
 
   it('does not judge the rate below minimumCalls; a success that reaches it trips and is delivered unchanged', marbles((m) => {

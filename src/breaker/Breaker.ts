@@ -292,8 +292,14 @@ export class Breaker {
     );
   }
 
+  /*
+   * A call admitted before dispose() still delivers its outcome, unrecorded: a disposed breaker never moves its
+   * circuit (nor, with a shared store, the fleet's).
+   */
+
   /** Records a completion (or an excluded error, passed as `excluded`). */
   succeed(permit: Permit, call: CallInfo, excluded?: { error: unknown }): MaybePromise<void> {
+    if (this.disposed) return;
     const now = this.timesSuccesses ? this.now() : call.startedAt;
     const recorded = this.store.recordSuccess(permit, now, now - call.startedAt);
     if (!(recorded instanceof Promise)) return this.succeeded(recorded, call, excluded);
@@ -305,6 +311,7 @@ export class Breaker {
 
   /** Records an error and returns the error the subscriber should get. */
   fail(permit: Permit, call: CallInfo, error: unknown): MaybePromise<unknown> {
+    if (this.disposed) return error;
     // `ignore` wins over `exclude`: an error both name is neutral.
     if (isExcluded(this.ignoreRules, error)) return this.neutral(permit, call, error);
     if (isExcluded(this.excludeRules, error)) {
@@ -319,7 +326,7 @@ export class Breaker {
    */
   failsOn(permit: Permit, call: CallInfo, value: unknown): boolean {
     const { failWhen } = this;
-    if (!failWhen) return false;
+    if (!failWhen || this.disposed) return false;
     let failure: unknown = value;
     try {
       if (!failWhen(value)) return false;
@@ -380,6 +387,7 @@ export class Breaker {
 
   /** A call unsubscribed before it delivered anything: not counted, and its trial slot is given back. */
   cancel(permit: Permit, call: CallInfo): void {
+    if (this.disposed) return;
     this.store.release(permit);
     if (this.callsObserved()) {
       const time = this.now();

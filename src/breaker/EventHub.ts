@@ -127,6 +127,13 @@ class StateWatcher extends Watcher<CircuitState> {
 /** The transition as `transition$` gives it: without the event's own fields, and `retryAt` only when set. */
 function transitionOf(event: CircuitBreakerEvent): Transition | undefined {
   if (event.type !== 'transition') return undefined;
-  const { from, to, reason, retryAt } = event;
-  return retryAt === undefined ? { from, to, reason } : { from, to, reason, retryAt };
+  const { from, to, reason, retryAt, failureRate, slowCallRate } = event;
+  return {
+    from,
+    to,
+    reason,
+    ...(retryAt === undefined ? {} : { retryAt }),
+    // A rate trip says what the window's rates were (both are set together).
+    ...(failureRate === undefined ? {} : { failureRate, slowCallRate }),
+  };
 }

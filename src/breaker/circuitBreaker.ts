@@ -118,6 +118,8 @@ export interface CircuitBreaker {
   /**
    * Stops the reset timer and any store subscription, and completes every stream. Later calls are refused, and
    * later manual transitions (`open()`, `close()`...) reject, with a `CircuitBreakerError` of kind `'disposed'`.
+   * A call admitted before still delivers its outcome, which is not recorded: a disposed breaker never moves its
+   * circuit.
    */
   dispose(): void;
 }
