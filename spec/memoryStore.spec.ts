@@ -143,6 +143,26 @@ describe('memoryStore: snapshot and restore', () => {
     expect(storeAt(107, saved).state).toMatchObject({ name: 'half-open', attempt: 1, since: 107 });
   });
 
+  it("restores as half-open a snapshot whose retryAt has passed, whatever the breaker's numeric resetTimeout", () => {
+    // Saved by a breaker whose resetTimeout was 100 (base); restored by one with 60 s, past the saved retryAt.
+    const saved = {
+      name: 'pricing-api',
+      state: 'open',
+      failCounter: 1,
+      successCounter: 0,
+      openedAt: 0,
+      retryAt: 100,
+      attempt: 1,
+    } as const;
+    const longer = { ...base, resetTimeout: 60_000 };
+    expect(storeAt(5_000, saved, longer).state).toMatchObject({ name: 'half-open', since: 5_000 });
+    // Before it, the numeric resetTimeout is read live, as pybreaker does: the opening lasts 60 s from openedAt.
+    expect(storeAt(50, saved, longer).snapshot(50)).toMatchObject({
+      state: 'open',
+      retryAt: 60_000,
+    });
+  });
+
   it('restores the open time a resetTimeout function chose', () => {
     const backoff = {
       ...base,

@@ -34,7 +34,8 @@ export const defaultTrialPermitTtl = 30_000;
  *
  * @param initial - What to start from: a breaker's `snapshot()` (e.g. saved across a restart), or a state as
  *   version 0.1 took it. Default: closed, no failures. It is checked when the breaker is created: bad input throws
- *   an error naming the field. A restored open circuit whose `retryAt` has passed is half-open at once.
+ *   an error naming the field. A restored open circuit whose `retryAt` has passed is half-open at once; until then
+ *   a numeric `resetTimeout` is read live, as pybreaker does (the opening lasts that long from `openedAt`).
  * @param options - See {@link MemoryStoreOptions}.
  *
  * @example

@@ -58,9 +58,17 @@ export function restoreSnapshot(
   );
   const restored = toState(checked, now);
   // A 0.1 state is taken as it is (the breaker's timer or the next call settles it, as before).
-  const state = legacy ? restored : settle(restored, now, settings).state;
+  const state = legacy ? restored : settle(restored, now, readingRetryAt(settings, restored)).state;
   const window = checked.window;
   return window ? { state, window } : { state };
+}
+
+/**
+ * The settings under which an open snapshot's own `retryAt` decides whether its opening is over: a numeric
+ * `resetTimeout` (read live, as pybreaker does) would put the breaker's current value in its place.
+ */
+function readingRetryAt(settings: BreakerSettings, state: BreakerState): BreakerSettings {
+  return state.name === 'open' ? { ...settings, resetTimeout: state.openFor } : settings;
 }
 
 function checkSnapshot(snapshot: Record<string, unknown>, breakerName: string): BreakerSnapshot {
