@@ -1,5 +1,5 @@
 import { describeValue } from '../core/invalidInput.js';
-import { longestDuration } from '../core/longestDuration.js';
+import { longestDuration, longestDurationText } from '../core/longestDuration.js';
 
 /** Checks one option's value; throws an error naming the option when the value is wrong. */
 export type Check = (option: string, value: unknown) => void;
@@ -49,12 +49,8 @@ export const longestTimerDelay = 2 ** 31 - 1;
  * {@link longestTimerDelay} (about 24.8 days).
  */
 export function timerDelayCheck(owner: string, minimum: Minimum): Check {
-  return millisecondsCheck(
-    owner,
-    minimum,
-    longestTimerDelay,
-    'about 24.8 days, the longest a timer waits',
-  );
+  const bound = `${longestTimerDelay} (about 24.8 days, the longest a timer waits)`;
+  return millisecondsCheck(owner, minimum, longestTimerDelay, bound);
 }
 
 /**
@@ -62,7 +58,7 @@ export function timerDelayCheck(owner: string, minimum: Minimum): Check {
  * (100 years). `alternative` names what else the option accepts (checked by the caller).
  */
 export function durationCheck(owner: string, minimum: Minimum, alternative?: string): Check {
-  return millisecondsCheck(owner, minimum, longestDuration, '100 years', alternative);
+  return millisecondsCheck(owner, minimum, longestDuration, longestDurationText, alternative);
 }
 
 type Minimum = 'above 0' | 'at least 0';
@@ -71,11 +67,12 @@ function millisecondsCheck(
   owner: string,
   minimum: Minimum,
   maximum: number,
-  maximumMeaning: string,
+  /** The maximum as messages state it. */
+  bound: string,
   alternative?: string,
 ): Check {
   const lowest = minimum === 'above 0' ? '> 0' : '≥ 0';
-  const expected = `a number of milliseconds ${lowest} and ≤ ${maximum} (${maximumMeaning})${alternative ? `, ${alternative}` : ''}`;
+  const expected = `a number of milliseconds ${lowest} and ≤ ${bound}${alternative ? `, ${alternative}` : ''}`;
   return (option, value) => {
     if (typeof value !== 'number') failOption(owner, option, expected, value);
     const tooLow = minimum === 'above 0' ? value <= 0 : value < 0;

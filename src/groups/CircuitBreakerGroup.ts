@@ -20,10 +20,9 @@ export interface CircuitBreakersOptions<K> {
    * Breakers kept at most: an integer ≥ 1. Creating one more first disposes the least recently used closed
    * breaker with no call in flight (used: looked up with `group(key)`, or a call admitted, even through a breaker
    * the caller kept; a breaker called since the group last looked counts as just used); when every breaker is open
-   * or busy, the group grows past it rather than
-   * forget an open circuit. An evicted breaker is disposed: one handed out before its calls start (pipelines
-   * built, then subscribed together) refuses them with kind `'disposed'`, so keep it above the number of keys in
-   * use at once. Default: no limit.
+   * or busy, the group grows past it rather than forget an open circuit. An evicted breaker is disposed: one
+   * handed out before its calls start (pipelines built, then subscribed together) refuses them with kind
+   * `'disposed'`, so keep it above the number of keys in use at once. Default: no limit.
    */
   readonly maxSize?: number;
   /** Where the idle sweep runs (it never keeps the process alive). Default `asyncScheduler`. */
