@@ -137,6 +137,21 @@ describe('a span for every transition', () => {
     });
   });
 
+  it("keeps the type of an error-like object that is no Error (as Angular's HttpErrorResponse is)", async () => {
+    const { breaker } = breakerFor('error-like', { failMax: 1 });
+    const response = {
+      name: 'HttpErrorResponse',
+      message: 'Http failure response: 503',
+      status: 503,
+    };
+    await settle(breaker(throwError(() => response)));
+
+    expect(spansOf(sdk, 'error-like')[0]?.events[0]?.attributes).toEqual({
+      'exception.type': 'HttpErrorResponse',
+      'exception.message': 'Http failure response: 503',
+    });
+  });
+
   it('reports each transition of a full cycle with its reason and failure count', async () => {
     const { breaker, scheduler } = breakerFor('full-cycle');
     await fail(breaker);
@@ -266,6 +281,27 @@ describe('the open → half-open span of the reset timer', () => {
     expect(halfOpen?.parentSpanContext).toBeUndefined();
     expect(halfOpen?.spanContext().traceId).not.toBe(request.spanContext().traceId);
     expect(halfOpen?.links.map((link) => link.context)).toEqual([opened?.spanContext()]);
+  });
+
+  it('is not the only timer-made span: half-open → open after maxHalfOpenWait starts a new trace too', async () => {
+    const { breaker, scheduler } = breakerFor('half-open-timer', {
+      failMax: 1,
+      resetTimeout: 10,
+      maxHalfOpenWait: 50,
+    });
+    const { request } = await inRequest(async () => {
+      await fail(breaker);
+      // Both timers run while the request is still active: neither span may become the request's child.
+      scheduler.maxFrames = 100;
+      scheduler.flush();
+    });
+
+    const reopened = spansOf(sdk, 'half-open-timer')[2];
+    expect(reopened && describeTransition(reopened)).toBe(
+      'half-open → open (half_open_timeout, 1)',
+    );
+    expect(reopened?.parentSpanContext).toBeUndefined();
+    expect(reopened?.spanContext().traceId).not.toBe(request.spanContext().traceId);
   });
 
   it('links to the manual open() too', async () => {

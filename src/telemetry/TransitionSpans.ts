@@ -10,14 +10,17 @@ import type { SpanContextLike, SpanLinkLike, TracerLike } from './TracerLike.js'
 
 const { attributes } = telemetryNames;
 
+/** The transitions a breaker's timer makes: without a call, their spans start new traces. */
+const timerReasons: ReadonlySet<string> = new Set(['reset_timeout', 'half_open_timeout']);
+
 /**
  * Traces a breaker: one span per transition it makes, and an event on the caller's span for each rejected call.
  *
  * @remarks
  * A transition caused by a call is a child of the context captured when that call was subscribed (by the time
  * an async error arrives, the context active then is gone) and records the call's error as an exception event.
- * The timer-driven open → half-open span is a new trace, linked to the span of the transition that opened the
- * circuit. Transitions mirrored from another process (reason `'remote'`) are that process's to report.
+ * The timer-driven spans (open → half-open, and half-open → open after `maxHalfOpenWait`) are new traces; the
+ * first is linked to the span of the transition that opened the circuit. Transitions mirrored from another process (reason `'remote'`) are that process's to report.
  *
  * On the hot path (calls that change nothing) the only work is capturing the active context: the breaker
  * builds no events for successful calls on its account (`observesCalls`). Without `@opentelemetry/api` (a
@@ -53,7 +56,7 @@ export class TransitionSpans implements BreakerObserver {
       this.openedBy = undefined;
       return;
     }
-    const timerDriven = call === undefined && event.reason === 'reset_timeout';
+    const timerDriven = call === undefined && timerReasons.has(event.reason);
     const span = this.tracer.startSpan(
       telemetryNames.stateChangeSpan,
       // A timer inherits the context of whatever scheduled it (the tripping request): a new trace, not a child.
@@ -101,12 +104,20 @@ export class TransitionSpans implements BreakerObserver {
   }
 }
 
-/** What `recordException` accepts: errors as they are, anything else described by its message or text. */
+/**
+ * What `recordException` accepts: errors as they are; an error-like object (Angular's `HttpErrorResponse` is no
+ * `Error`) by its `name`, `message` and `stack`, so the span keeps `exception.type`; anything else by its text.
+ */
 function asException(error: unknown): Error | string {
   if (error instanceof Error || typeof error === 'string') return error;
   try {
-    const message = (error as { message?: unknown } | null)?.message;
-    return typeof message === 'string' ? message : String(error);
+    const { name, message, stack } = (error ?? {}) as Partial<Record<string, unknown>>;
+    if (typeof message !== 'string') return String(error);
+    return {
+      name: typeof name === 'string' ? name : 'Error',
+      message,
+      ...(typeof stack === 'string' ? { stack } : {}),
+    };
   } catch {
     return 'unprintable error'; // an object without a prototype, or whose getter throws
   }
