@@ -6,6 +6,7 @@ import {
   HttpClient,
   HttpContext,
   HttpErrorResponse,
+  HttpEventType,
   provideHttpClient,
   withFetch,
   withInterceptors,
@@ -42,6 +43,7 @@ afterEach(() => {
   injectors.splice(0).forEach((injector) => injector.destroy());
   api.hits = other.hits = 0;
   api.status = other.status = 200;
+  api.body = undefined;
 });
 
 /** An HttpClient with the interceptor, as `provideHttpClient` in an application's providers makes it. */
@@ -83,6 +85,17 @@ describe('circuitBreakerInterceptor with the real HttpClient', () => {
     expect([await get(http, `${api.url}/d`), api.hits]).toEqual([500, 4]);
   });
 
+  it('does not count a request the caller gave up on once it was sent: it is cancelled, not a success', async () => {
+    const http = httpClient({ failMax: 2, resetTimeout: 60_000 });
+    api.status = 503;
+    expect(await get(http, api.url)).toBe(503);
+    // The caller leaves on the HttpSentEvent, before any answer: the failure counter must not be reset.
+    const sent = await firstValueFrom(http.get(api.url, { observe: 'events' }));
+    expect(sent.type).toBe(HttpEventType.Sent);
+    expect(await get(http, api.url)).toBe(503);
+    expect(await get(http, api.url)).toBe('refused');
+  });
+
   it('counts network errors and 429 as failures', async () => {
     const http = httpClient({ failMax: 2, resetTimeout: 60_000 });
     api.status = 429;
@@ -95,6 +108,21 @@ describe('circuitBreakerInterceptor with the real HttpClient', () => {
     const tooMany = await threeTimes(api.url);
     const network = await threeTimes(closedPort);
     expect([tooMany, network, api.hits]).toEqual([[429, 429, 'refused'], [0, 0, 'refused'], 2]);
+  });
+
+  it('counts an answer whose body cannot be parsed (an error with status 200) as a failure', async () => {
+    const http = httpClient({ failMax: 1, resetTimeout: 60_000 });
+    // The server answers text/plain "200": as JSON it parses; "not json" is what a proxy's error page looks like.
+    const json = (url: string) =>
+      firstValueFrom(http.get(url)).then(
+        () => 'parsed',
+        (error: unknown) =>
+          isCircuitBreakerError(error) ? 'refused' : (error as HttpErrorResponse).status,
+      );
+    api.status = 200;
+    expect(await json(api.url)).toBe('parsed');
+    api.body = 'not json';
+    expect([await json(api.url), await json(api.url)]).toEqual([200, 'refused']);
   });
 
   it('counts other 4xx as no failure: the circuit stays closed', async () => {
@@ -138,6 +166,15 @@ describe('circuitBreakerInterceptor options', () => {
   it('are checked when the interceptor is made, naming the bad one, not at its first request', () => {
     expect(() => circuitBreakerInterceptor({ resetTimeout: 'soon' } as never)).toThrow(
       /"resetTimeout" must be .*received "soon"/,
+    );
+    expect(() => circuitBreakerInterceptor({ key: 'origin' } as never)).toThrow(
+      `circuitBreakerInterceptor: "key" must be a function of the request that returns its breaker's key, received "origin"`,
+    );
+    expect(() => circuitBreakerInterceptor({ ignore: [Error] } as never)).toThrow(
+      /"ignore" must be absent \(the statuses that are no failure are its ignore rule\)/,
+    );
+    expect(() => circuitBreakerInterceptor(null as never)).toThrow(
+      'circuitBreakerInterceptor: "options" must be an object, received null',
     );
   });
 });

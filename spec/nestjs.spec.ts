@@ -167,5 +167,11 @@ describe('CircuitBreakerInterceptor options', () => {
     expect(() => new CircuitBreakerInterceptor({ resetTimout: 1000 } as never)).toThrow(
       /unknown option "resetTimout" \(did you mean "resetTimeout"\?\)/,
     );
+    expect(() => new CircuitBreakerInterceptor({ key: 'route' } as never)).toThrow(
+      /CircuitBreakerInterceptor: "key" must be a function .*received "route"/,
+    );
+    expect(() => new CircuitBreakerInterceptor({ name: 'api' } as never)).toThrow(
+      /"name" must be absent \(each breaker is named by its key\)/,
+    );
   });
 });

@@ -7,6 +7,7 @@ import { isRefusal } from '../breaker/CircuitBreakerError.js';
 import type { CircuitBreakerError } from '../breaker/CircuitBreakerError.js';
 import type { HttpBreakerOptions } from '../http/HttpBreakerOptions.js';
 import { isFailureStatus } from '../http/isFailureStatus.js';
+import { interceptorOptions } from '../http/interceptorOptions.js';
 import { keyedBreakers } from '../http/keyedBreakers.js';
 
 /**
@@ -49,7 +50,7 @@ export class CircuitBreakerInterceptor implements NestInterceptor {
   private readonly scheduler: SchedulerLike;
 
   constructor(options: CircuitBreakerInterceptorOptions = {}) {
-    const { key = routeOf, ...settings } = options;
+    const { key, settings } = interceptorOptions('CircuitBreakerInterceptor', options, routeOf);
     this.key = key;
     this.scheduler = settings.scheduler ?? asyncScheduler;
     this.breakerFor = keyedBreakers(settings, isNeither);
