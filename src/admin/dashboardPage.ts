@@ -76,9 +76,6 @@ let clockOffset = 0;
 const history = new Map();
 const transitions = [];
 let scheduled = false;
-/** A button is held down: a redraw now would replace it before the click ends, and the click would be lost. */
-let pressing = false;
-let redrawOnRelease = false;
 
 const escape = (text) => String(text).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
 const seconds = (ms) => (ms < 0 ? 0 : Math.ceil(ms / 1000)) + ' s';
@@ -121,22 +118,9 @@ function render() {
   scheduled = true;
   requestAnimationFrame(() => {
     scheduled = false;
-    if (pressing) redrawOnRelease = true;
-    else draw();
+    draw();
   });
 }
-
-function release() {
-  pressing = false;
-  if (!redrawOnRelease) return;
-  redrawOnRelease = false;
-  render(); // after the click: the next frame comes once this event's click has been dispatched
-}
-
-document.addEventListener('pointerdown', () => { pressing = true; });
-document.addEventListener('pointerup', release);
-document.addEventListener('pointercancel', release);
-window.addEventListener('blur', release); // a button released outside the window
 
 function draw() {
   const counts = Object.fromEntries(order.map((state) => [state, 0]));
