@@ -38,8 +38,9 @@ export const SKIP_CIRCUIT_BREAKER = new HttpContextToken<boolean>(() => false);
  *
  * @remarks
  * Network errors (status 0), 5xx and 429 responses, and answers whose body could not be parsed (an error with a
- * 2xx status), are failures; 3xx and other 4xx responses are neither failure nor success. While a circuit is open, its requests fail at once with the `CircuitBreakerError` (its `breakerName`
- * is the origin) and never reach the network. The request that trips the circuit fails with its own
+ * 2xx status), are failures; 3xx and other 4xx responses are neither failure nor success. While a circuit is
+ * open, its requests fail at once with the `CircuitBreakerError` (its `breakerName` is the origin) and never reach
+ * the network. The request that trips the circuit fails with its own
  * `HttpErrorResponse` (unless `throwNewErrorOnTrip` is true).
  *
  * @example
@@ -78,16 +79,21 @@ function answersThrough(
   events: Observable<HttpEvent<unknown>>,
   breaker: MonoTypeOperatorFunction<HttpEvent<unknown>>,
 ): Observable<HttpEvent<unknown>> {
-  return new Observable((subscriber) => {
-    const isSent = (event: HttpEvent<unknown>) => event.type === HttpEventType.Sent;
-    return events
+  return new Observable((subscriber) =>
+    events
       .pipe(
-        tap((event) => isSent(event) && subscriber.next(event)),
+        tap((event) => {
+          if (isSent(event)) subscriber.next(event);
+        }),
         filter((event) => !isSent(event)),
         breaker,
       )
-      .subscribe(subscriber);
-  });
+      .subscribe(subscriber),
+  );
+}
+
+function isSent(event: HttpEvent<unknown>): boolean {
+  return event.type === HttpEventType.Sent;
 }
 
 /**

@@ -27,6 +27,5 @@ const checks: Readonly<Record<keyof CircuitBreakersOptions<unknown>, Check>> = {
  */
 export function validateGroupOptions<K>(options: CircuitBreakersOptions<K>): void {
   checkOptions(owner, '"options"', options, checks);
-  if (options.config === undefined)
-    failOption(owner, 'config', 'a function from a key to a circuit breaker config', undefined);
+  checks.config('config', options.config); // required: its check refuses undefined too
 }
