@@ -146,23 +146,39 @@ describe('redisStore across processes', () => {
   });
 });
 
+/** Runs the quitting process of spec/fixtures/redisQuitExits.ts to its end: how it ended, and what it printed. */
+async function runQuittingProcess(...args: string[]) {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'spec/fixtures/redisQuitExits.ts', String(server.port), ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      timeout: 120_000,
+      killSignal: 'SIGKILL',
+    },
+  );
+  let stdout = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+  return { code, signal, printed: stdout.trim().split('\n') };
+}
+
 describe('a process using redisStore', () => {
   it('exits once it quits its client, even without disposing the breaker', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'spec/fixtures/redisQuitExits.ts', String(server.port)],
-      {
-        stdio: ['ignore', 'pipe', 'inherit'],
-        timeout: 120_000,
-        killSignal: 'SIGKILL',
-      },
-    );
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    const [code, signal] = (await once(child, 'close')) as [number | null, NodeJS.Signals | null];
+    expect(await runQuittingProcess()).toEqual({
+      code: 0,
+      signal: null,
+      printed: ['called', 'open'],
+    });
+  });
 
-    expect(signal).toBeNull();
-    expect(code).toBe(0);
-    expect(stdout.trim().split('\n')).toEqual(['called', 'open']);
+  it('runs a call made after it quit its client before the first read, and exits', async () => {
+    // Before, the call waited for the first read until `commandTimeout`, on a timer that keeps no process alive:
+    // the process exited with code 13, the call unsettled.
+    expect(await runQuittingProcess('quit-first')).toEqual({
+      code: 0,
+      signal: null,
+      printed: ['called'],
+    });
   });
 });

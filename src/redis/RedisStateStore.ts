@@ -123,7 +123,7 @@ export class RedisStateStore implements StateStore {
   }
 
   acquire(now: number): MaybePromise<Admission> {
-    if (!this.resync.firstDone) return this.resync.firstRead().then(() => this.acquire(this.now()));
+    if (this.awaitsFirstRead()) return this.resync.firstRead().then(() => this.acquire(this.now()));
     const state = this.state;
     // Refused on the mirror: an open circuit before its retry time, an isolated one (until a manual transition,
     // which every process hears by pub/sub).
@@ -240,7 +240,7 @@ export class RedisStateStore implements StateStore {
   force(to: CircuitState, now: number): MaybePromise<Step> {
     // A manual transition right after start-up waits for the first read (at most commandTimeout), so that it is
     // shared rather than decided on a local state that the read would then replace.
-    if (!this.resync.firstDone)
+    if (this.awaitsFirstRead())
       return this.resync.firstRead().then(() => this.force(to, this.now()));
     if (this.decidesLocally('force', true))
       return this.keep(machine.force(this.state, to, now, this.context.settings));
@@ -580,7 +580,18 @@ export class RedisStateStore implements StateStore {
   private readonly onClientEnd = () => {
     this.stopListening?.();
     this.stopListening = undefined;
+    this.giveUpFirstSync();
   };
+
+  /**
+   * Whether calls must still wait for the first read. A client that has ended (`quit()`, `disconnect()`, or no more
+   * reconnects) will read nothing: its store gives the wait up at once rather than after `commandTimeout`, whose
+   * timer keeps no process alive (a script awaiting such a call would exit with it unsettled).
+   */
+  private awaitsFirstRead(): boolean {
+    if (!this.resync.firstDone && this.client.status === 'end') this.giveUpFirstSync();
+    return !this.resync.firstDone;
+  }
 
   /** The first calls wait for the first read, at most `commandTimeout`; then they go on without it. */
   private giveUpFirstSync(): void {
