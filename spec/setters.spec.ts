@@ -1,4 +1,4 @@
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { circuitBreaker } from '../src/index.js';
 import { marbles } from './marbles.js';
 import { at } from './support/at.js';
@@ -22,6 +22,30 @@ describe('settings changed on a live breaker', () => {
     m.expect(failing.pipe(breaker), ' ----^ ').toBeObservable(' -----#', undefined, tripped);
     m.expect(breaker.state$).toBeObservable(' c----o 99ms h', states);
   }));
+
+  it('failMax: Infinity turns the consecutive rule off, and a rate rule still trips', marbles((m) => {
+    const rateRule = { failureRate: 1, minimumCalls: 3, window: { calls: 3 } };
+    const breaker = circuitBreaker({ name: 'db', failMax: 1, ...rateRule, resetTimeout: 100, scheduler: m.scheduler });
+    const failing = m.cold('   -#', undefined, boom);
+
+    breaker.failMax = Infinity;
+    m.expect(failing.pipe(breaker), ' ^     ').toBeObservable(' -#    ', undefined, boom);
+    m.expect(failing.pipe(breaker), ' -^    ').toBeObservable(' --#   ', undefined, boom);
+    m.expect(failing.pipe(breaker), ' --^   ').toBeObservable(' ---#  ', undefined, tripped);
+    m.expect(breaker.state$).toBeObservable(' c--o 99ms h', states);
+  }));
+
+  it('failMax: a rate-rule breaker without one reads Infinity, and takes it back after a consecutive rule', () => {
+    const breaker = circuitBreaker({ name: 'db', failureRate: 0.5 });
+    expect(breaker.failMax).toBe(Infinity);
+    breaker.failMax = 3;
+    expect(breaker.failMax).toBe(3);
+    breaker.failMax = Infinity;
+    expect(breaker.failMax).toBe(Infinity);
+    expect(() => (breaker.failMax = -Infinity)).toThrow(
+      new RangeError('circuitBreaker: "failMax" must be an integer ≥ 1, received -Infinity'),
+    );
+  });
 
   it('resetTimeout: lowering it while open brings half-open forward, counted from the opening time', marbles((m) => {
     const breaker = circuitBreaker({ name: 'db', failMax: 1, resetTimeout: 10, scheduler: m.scheduler });

@@ -19,7 +19,11 @@ const counts = ['failMax', 'successThreshold', 'halfOpenMaxCalls'].flatMap((opti
   { option, value: -1, kind: RangeError, received: 'received -1' },
   { option, value: 1.5, kind: RangeError, received: 'received 1.5' },
   { option, value: NaN, kind: RangeError, received: 'received NaN' },
-  { option, value: Infinity, kind: RangeError, received: 'received Infinity' },
+  { option, value: -Infinity, kind: RangeError, received: 'received -Infinity' },
+  // `failMax: Infinity` is no consecutive rule.
+  ...(option === 'failMax'
+    ? []
+    : [{ option, value: Infinity, kind: RangeError, received: 'received Infinity' }]),
 ]);
 
 const durations = ['resetTimeout'].flatMap((option): BadValue[] => [
@@ -207,7 +211,7 @@ describe('setters', () => {
     ['failMax', 0, RangeError, 'received 0'],
     ['failMax', 2.5, RangeError, 'received 2.5'],
     ['failMax', NaN, RangeError, 'received NaN'],
-    ['failMax', Infinity, RangeError, 'received Infinity'],
+    ['failMax', -Infinity, RangeError, 'received -Infinity'],
     ['failMax', '3', TypeError, 'received "3"'],
     ['failMax', undefined, TypeError, 'received undefined'],
     ['resetTimeout', -1, RangeError, 'received -1'],

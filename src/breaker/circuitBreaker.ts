@@ -43,8 +43,8 @@ export interface CircuitBreaker {
   /** Consecutive trial successes in half-open (0 in the other states). */
   readonly successCounter: number;
   /**
-   * Consecutive failures that open the circuit (`Infinity` when a rate rule replaces that rule); setting it checks
-   * the value like the config does.
+   * Consecutive failures that open the circuit (`Infinity`: no consecutive rule, as with a rate rule and no
+   * `failMax`); setting it checks the value like the config does, so `Infinity` turns the rule off.
    */
   failMax: number;
   /**

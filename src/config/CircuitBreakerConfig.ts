@@ -28,8 +28,8 @@ export interface CircuitBreakerConfig {
   /** Names the breaker in errors, events and shared-store keys. Default `'circuit-breaker'`. */
   readonly name?: string;
   /**
-   * Consecutive failures that open the circuit: an integer ≥ 1. Default 5; with a rate rule (`failureRate`,
-   * `slowCallRate`) and no `failMax`, the consecutive rule is off.
+   * Consecutive failures that open the circuit: an integer ≥ 1, or `Infinity` for no consecutive rule. Default 5;
+   * with a rate rule (`failureRate`, `slowCallRate`) and no `failMax`, `Infinity`.
    */
   readonly failMax?: number;
   /**

@@ -53,6 +53,11 @@ export type BreakerSettingsInForce = { -readonly [K in keyof BreakerSettings]: B
 const owner = 'circuitBreaker';
 const checkCount = countCheck(owner);
 
+/** `failMax` may also be `Infinity`: no consecutive rule, as the getter reads it on a rate-rule breaker without one. */
+const checkFailMax: Check = (option, value) => {
+  if (value !== Infinity) checkCount(option, value);
+};
+
 /** What a breaker calls on its meter (a structural check: any OpenTelemetry API version fits). */
 const meterMethods = ['createCounter', 'createHistogram', 'createObservableGauge'];
 
@@ -65,7 +70,7 @@ const checks: Record<keyof CircuitBreakerConfig, Check> = {
       failOption(owner, option, 'a non-empty string', value);
     }
   },
-  failMax: checkCount,
+  failMax: checkFailMax,
   resetTimeout: (option, value) => {
     if (typeof value !== 'function') checkResetTimeout(option, value);
   },
