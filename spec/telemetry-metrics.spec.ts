@@ -295,4 +295,34 @@ describe('with metrics turned off', () => {
     expect(pointsOf(metric, 'own-meter')).toHaveLength(1);
     expect(pointsOf(await sdk.collect('circuit_breaker.calls'), 'own-meter')).toEqual([]);
   });
+  it('counts a slow stale outcome (one that arrived after a trip) on circuit_breaker.slow_calls', async () => {
+    const { breaker, scheduler } = breakerFor('slow-stale', {
+      failMax: 1,
+      slowCallRate: 1,
+      slowCallDuration: 10,
+      minimumCalls: 100,
+      window: { calls: 100 },
+    });
+    run(breaker(after(20, scheduler, of('slow'))));
+    run(
+      breaker(
+        after(
+          20,
+          scheduler,
+          throwError(() => new Error('slow and late')),
+        ),
+      ),
+    );
+    run(breaker(throwError(() => new Error('trips it'))));
+    expect(breaker.state).toBe('open');
+    scheduler.flush();
+
+    expect(await callsByOutcome('slow-stale')).toEqual({ success: 1, failure: 2 });
+    const slow = pointsOf<number>(await sdk.collect('circuit_breaker.slow_calls'), 'slow-stale');
+    expect(
+      Object.fromEntries(
+        slow.map((point) => [String(point.attributes['circuit_breaker.outcome']), point.value]),
+      ),
+    ).toEqual({ success: 1, failure: 1 });
+  });
 });

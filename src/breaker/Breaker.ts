@@ -12,6 +12,7 @@ import { EventHub } from './EventHub.js';
 import type {
   CircuitBreakerEvent,
   FailureEvent,
+  IgnoredEvent,
   RejectedEvent,
   SuccessEvent,
   TransitionEvent,
@@ -362,7 +363,7 @@ export class Breaker {
                 failCounter: state.failCounter,
                 duration,
               })
-            : { type: 'ignored', time, outcome: 'failure', error, duration },
+            : this.markSlow({ type: 'ignored', time, outcome: 'failure', error, duration }),
           call,
           this.transitionEvent(transition, error),
         );
@@ -429,10 +430,16 @@ export class Breaker {
         excluded
           ? counted
             ? this.markSlow({ type: 'success', time, error: excluded.error, duration })
-            : { type: 'ignored', time, outcome: 'success', error: excluded.error, duration }
+            : this.markSlow({
+                type: 'ignored',
+                time,
+                outcome: 'success',
+                error: excluded.error,
+                duration,
+              })
           : counted
             ? this.markSlow({ type: 'success', time, duration })
-            : { type: 'ignored', time, outcome: 'success', duration },
+            : this.markSlow({ type: 'ignored', time, outcome: 'success', duration }),
         call,
         transitionEvent,
       );
@@ -527,7 +534,7 @@ export class Breaker {
   }
 
   /** The event, marked `slow` when the call was (slow calls are tracked only with `slowCallRate`). */
-  private markSlow<E extends SuccessEvent | FailureEvent>(event: E): E {
+  private markSlow<E extends SuccessEvent | FailureEvent | IgnoredEvent>(event: E): E {
     return isSlow(event.duration, this.settings) ? { ...event, slow: true } : event;
   }
 

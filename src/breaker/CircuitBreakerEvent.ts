@@ -103,6 +103,8 @@ export interface IgnoredEvent {
   readonly outcome: 'success' | 'failure';
   readonly error?: unknown;
   readonly duration: number;
+  /** Present when the call was slow (slow calls are tracked when `slowCallRate` is set). */
+  readonly slow?: true;
 }
 
 /**

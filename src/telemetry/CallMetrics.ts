@@ -101,8 +101,8 @@ export class CallMetrics {
         return this.record('ignored', event.duration);
       case 'ignored':
         // A stale outcome still was a call: it counts by what happened to it, though it moved no state.
-        if (event.outcome === 'failure') return this.record('failure', event.duration);
-        return this.record('error' in event ? 'excluded' : 'success', event.duration);
+        if (event.outcome === 'failure') return this.record('failure', event.duration, event.slow);
+        return this.record('error' in event ? 'excluded' : 'success', event.duration, event.slow);
       case 'cancelled':
         return this.record('cancelled', event.duration);
       case 'rejected':
