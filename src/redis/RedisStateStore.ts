@@ -123,7 +123,7 @@ export class RedisStateStore implements StateStore {
   }
 
   acquire(now: number): MaybePromise<Admission> {
-    if (this.awaitsFirstRead()) return this.resync.firstRead().then(() => this.acquire(this.now()));
+    if (!this.resync.firstDone) return this.afterFirstRead(() => this.acquire(this.now()));
     const state = this.state;
     // Refused on the mirror: an open circuit before its retry time, an isolated one (until a manual transition,
     // which every process hears by pub/sub).
@@ -240,8 +240,7 @@ export class RedisStateStore implements StateStore {
   force(to: CircuitState, now: number): MaybePromise<Step> {
     // A manual transition right after start-up waits for the first read (at most commandTimeout), so that it is
     // shared rather than decided on a local state that the read would then replace.
-    if (this.awaitsFirstRead())
-      return this.resync.firstRead().then(() => this.force(to, this.now()));
+    if (!this.resync.firstDone) return this.afterFirstRead(() => this.force(to, this.now()));
     if (this.decidesLocally('force', true))
       return this.keep(machine.force(this.state, to, now, this.context.settings));
     return this.run(
@@ -584,13 +583,13 @@ export class RedisStateStore implements StateStore {
   };
 
   /**
-   * Whether calls must still wait for the first read. A client that has ended (`quit()`, `disconnect()`, or no more
-   * reconnects) will read nothing: its store gives the wait up at once rather than after `commandTimeout`, whose
+   * Runs `next` once the first read is done or given up. A client that has ended (`quit()`, `disconnect()`, no
+   * more reconnects) will read nothing: the wait is given up at once rather than after `commandTimeout`, whose
    * timer keeps no process alive (a script awaiting such a call would exit with it unsettled).
    */
-  private awaitsFirstRead(): boolean {
-    if (!this.resync.firstDone && this.client.status === 'end') this.giveUpFirstSync();
-    return !this.resync.firstDone;
+  private afterFirstRead<T>(next: () => MaybePromise<T>): MaybePromise<T> {
+    if (this.client.status === 'end') this.giveUpFirstSync();
+    return this.resync.firstDone ? next() : this.resync.firstRead().then(next);
   }
 
   /** The first calls wait for the first read, at most `commandTimeout`; then they go on without it. */
