@@ -4,6 +4,7 @@ import { throwError } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { circuitBreaker, createBreakerRegistry } from '../src/index.js';
 import { adminHandler } from '../src/admin/index.js';
+import type { Page } from 'playwright-core';
 import { launchChromium } from './support/chromium.js';
 import { listen } from './support/listen.js';
 
@@ -41,6 +42,23 @@ const trip = () =>
     .subscribe({ error: () => undefined });
 
 const row = (state: string) => `tr[data-name="checkout"][data-state="${state}"]`;
+const closeButton = `tr[data-name="checkout"] button[data-control="close"]`;
+
+/** Where an element is, read in one step (the page redraws every second, so a handle soon goes stale). */
+function boxOf(page: Page, selector: string) {
+  return page
+    .locator(selector)
+    .evaluate((element) => element.getBoundingClientRect().toJSON() as Box, undefined, {
+      timeout: deadline,
+    });
+}
+
+interface Box {
+  readonly x: number;
+  readonly y: number;
+  readonly width: number;
+  readonly height: number;
+}
 
 describe('the dashboard in headless Chromium', () => {
   it('shows a trip live, and closes the breaker for an operator', async () => {
@@ -56,6 +74,49 @@ describe('the dashboard in headless Chromium', () => {
     await page.locator(`${row('open')} button[data-control="close"]`).click({ timeout: deadline });
     await page.waitForSelector(row('closed'), { timeout: deadline });
     expect(checkout.state).toBe('closed');
+    await page.close();
+  });
+
+  it('keeps every control in place while the figures of its row change', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${origin}/ops`);
+    await page.waitForSelector(row('closed'), { timeout: deadline });
+    const closed = await boxOf(page, closeButton);
+
+    trip();
+    // The transition arrives first; the snapshot after it adds the countdown to the retry time.
+    await page.waitForSelector(row('open'), { timeout: deadline });
+    const tripped = await boxOf(page, closeButton);
+    await page
+      .locator(`${row('open')} td`, { hasText: /^in \d+ s$/ })
+      .waitFor({ timeout: deadline });
+    const counting = await boxOf(page, closeButton);
+
+    // A control that moved when a figure changed would take a click meant for it on its neighbour.
+    expect([tripped.x, counting.x]).toEqual([closed.x, closed.x]);
+    expect(counting.y).toBe(tripped.y);
+    await checkout.close();
+    await page.close();
+  });
+
+  it('keeps a group scrolled sideways to its controls across a refresh', async () => {
+    const page = await browser.context.newPage();
+    // Narrow enough that a group's table is wider than the window.
+    await page.setViewportSize({ width: 800, height: 600 });
+    await page.goto(`${origin}/ops`);
+    await page.waitForSelector('tr[data-name="search"]', { timeout: deadline });
+    const group = page.locator('section[data-group="closed"]');
+    const scrolled = await group.evaluate((element) => {
+      element.scrollLeft = element.scrollWidth;
+      element.setAttribute('data-before', 'refresh');
+      return element.scrollLeft;
+    });
+    expect(scrolled).toBeGreaterThan(0);
+    // The next snapshot (one a second) redraws the groups.
+    await page.waitForSelector('section[data-group="closed"]:not([data-before])', {
+      timeout: deadline,
+    });
+    expect(await group.evaluate((element) => element.scrollLeft)).toBe(scrolled);
     await page.close();
   });
 

@@ -30,16 +30,22 @@ const page = `<!doctype html>
   main { padding: 12px 16px; display: grid; grid-template-columns: minmax(0, 1fr) 300px; gap: 16px; }
   section { overflow-x: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; margin-bottom: 12px; }
   section > h2 { font-size: 14px; margin: 0; padding: 8px 12px; border-bottom: 1px solid var(--line); }
-  table { border-collapse: collapse; width: 100%; }
-  td, th { padding: 6px 10px; border-bottom: 1px solid #eaeef2; text-align: left; white-space: nowrap; }
+  /* Fixed columns: a figure that changes (a countdown, a rate) never moves a control under the pointer. */
+  table { border-collapse: collapse; width: 100%; min-width: 1040px; table-layout: fixed; }
+  col.state { width: 80px; } col.failures { width: 72px; } col.rate { width: 68px; } col.recent { width: 110px; }
+  col.retry { width: 84px; } col.transition { width: 176px; } col.controls { width: 216px; }
+  td, th { padding: 6px 10px; border-bottom: 1px solid #eaeef2; text-align: left; white-space: nowrap;
+    overflow: hidden; text-overflow: ellipsis; }
   th { color: var(--muted); font-weight: 500; font-size: 12px; }
-  td.name { white-space: normal; overflow-wrap: anywhere; min-width: 11em; font-family: ui-monospace, monospace; }
+  td.name { white-space: normal; overflow-wrap: anywhere; font-family: ui-monospace, monospace; }
   .state { color: #fff; border-radius: 4px; padding: 2px 8px; font-weight: 600; font-size: 12px; }
   .state.closed { background: var(--closed); } .state.open { background: var(--open); }
   .state.half-open { background: var(--half-open); } .state.isolated { background: var(--isolated); }
   .state.disabled { background: var(--disabled); }
   .num { font-variant-numeric: tabular-nums; }
-  td.wrap { white-space: normal; min-width: 12em; }
+  /* Two lines each, whatever they hold: a row keeps its height. */
+  td.transition span { display: block; overflow: hidden; text-overflow: ellipsis; }
+  td.controls { white-space: normal; } td.controls button { margin: 2px 0; }
   .muted { color: var(--muted); }
   svg.spark { width: 90px; height: 22px; vertical-align: middle; background: #f6f8fa; border-radius: 3px; }
   button { border: 1px solid var(--line); background: #f6f8fa; border-radius: 6px; padding: 3px 8px; cursor: pointer; }
@@ -47,7 +53,7 @@ const page = `<!doctype html>
   .more { padding: 8px 12px; }
   aside ol { list-style: none; margin: 0; padding: 0; }
   aside li { padding: 6px 12px; border-bottom: 1px solid #eaeef2; font-size: 12px; }
-  @media (max-width: 1000px) { main { grid-template-columns: 1fr; } }
+  @media (max-width: 1000px) { main { grid-template-columns: minmax(0, 1fr); } }
 </style>
 </head>
 <body>
@@ -68,6 +74,9 @@ const readOnly = __READ_ONLY__;
 const order = ['open', 'half-open', 'isolated', 'disabled', 'closed'];
 const controls = ['open', 'half-open', 'close', 'isolate', 'disable'];
 const rowLimit = 200;
+const columns = '<colgroup><col class="name"><col class="state"><col class="failures"><col class="rate">' +
+  '<col class="rate"><col class="recent"><col class="retry"><col class="transition">' +
+  (readOnly ? '' : '<col class="controls">') + '</colgroup>';
 const historyLength = 40;
 const base = location.pathname.replace(/\\/+$/, '');
 const ui = { filter: '', states: new Set(), showAll: new Set() };
@@ -135,9 +144,13 @@ function draw() {
     entry.name.toLowerCase().includes(filter) && (ui.states.size === 0 || ui.states.has(entry.state)));
   const names = new Map();
   for (const entry of breakers) names.set(entry.name, (names.get(entry.name) || 0) + 1);
-  document.getElementById('groups').innerHTML = order
+  // A narrow window scrolls a group sideways to its controls: the redraw keeps each group where it was scrolled.
+  const groups = document.getElementById('groups');
+  const scrolled = new Map([...groups.children].map((group) => [group.dataset.group, group.scrollLeft]));
+  groups.innerHTML = order
     .map((state) => section(state, shown.filter((entry) => entry.state === state), names))
     .join('') || '<section><p class="more">No breaker matches.</p></section>';
+  for (const group of groups.children) group.scrollLeft = scrolled.get(group.dataset.group) || 0;
   document.getElementById('transitions').innerHTML = transitions
     .map(({ name, event }) => '<li><b>' + escape(name) + '</b> ' + event.from + ' → <span class="state ' +
       event.to + '">' + event.to + '</span> <span class="muted">' + event.reason + ', ' + ago(event.time) + '</span></li>')
@@ -153,7 +166,7 @@ function section(state, entries, names) {
       state + '">show all</button></div>'
     : '';
   return '<section data-group="' + state + '"><h2><span class="state ' + state + '">' + state + '</span> ' +
-    entries.length + '</h2><table><thead><tr><th>Name</th><th>State</th><th>Failures</th><th>Calls/s</th>' +
+    entries.length + '</h2><table>' + columns + '<thead><tr><th>Name</th><th>State</th><th>Failures</th><th>Calls/s</th>' +
     '<th>Faults/s</th><th>Recent</th><th>Retry</th><th>Last transition</th>' + (readOnly ? '' : '<th></th>') +
     '</tr></thead><tbody>' + rows + '</tbody></table>' + more + '</section>';
 }
@@ -162,11 +175,12 @@ function row(entry, shared) {
   const past = history.get(entry.id) || { calls: [], faults: [] };
   const last = (list) => (list.length ? list[list.length - 1].toFixed(1) : '–');
   const retry = entry.retryAt == null ? '' : 'in ' + seconds(entry.retryAt - Date.now() - clockOffset);
-  const transition = entry.lastTransition
-    ? entry.lastTransition.from + ' → ' + entry.lastTransition.to + ' <span class="muted">' +
-      entry.lastTransition.reason + ', ' + ago(entry.lastTransition.time) + '</span>'
-    : '<span class="muted">none</span>';
-  const buttons = readOnly ? '' : '<td>' + controls
+  const change = entry.lastTransition;
+  const transition = change
+    ? '<span>' + change.from + ' → ' + change.to + '</span><span class="muted" title="' + change.reason + '">' +
+      ago(change.time) + ', ' + change.reason + '</span>'
+    : '<span class="muted">none</span><span>&nbsp;</span>';
+  const buttons = readOnly ? '' : '<td class="controls">' + controls
     .map((control) => '<button data-control="' + control + '" data-name="' + escape(entry.name) + '">' + control + '</button>')
     .join(' ') + '</td>';
   return '<tr data-name="' + escape(entry.name) + '" data-state="' + entry.state + '">' +
@@ -175,7 +189,7 @@ function row(entry, shared) {
     '<td class="num">' + entry.failCounter + (entry.failMax === null ? '' : ' / ' + entry.failMax) + '</td>' +
     '<td class="num">' + last(past.calls) + '</td><td class="num">' + last(past.faults) + '</td>' +
     '<td>' + sparkline(past.calls, past.faults) + '</td>' +
-    '<td class="num">' + retry + '</td><td class="wrap">' + transition + '</td>' + buttons + '</tr>';
+    '<td class="num">' + retry + '</td><td class="transition">' + transition + '</td>' + buttons + '</tr>';
 }
 
 function sparkline(calls, faults) {
