@@ -31,12 +31,19 @@ function after<T>(ms: number, scheduler: VirtualTimeScheduler, end: Observable<T
   return timer(ms, scheduler).pipe(switchMap(() => end));
 }
 
-async function callsByOutcome(breakerName: string): Promise<Record<string, number>> {
-  const points = pointsOf<number>(await sdk.collect('circuit_breaker.calls'), breakerName);
+/** A counter's points of one breaker, by outcome. */
+async function countsByOutcome(
+  metric: string,
+  breakerName: string,
+): Promise<Record<string, number>> {
+  const points = pointsOf<number>(await sdk.collect(metric), breakerName);
   return Object.fromEntries(
     points.map((point) => [String(point.attributes['circuit_breaker.outcome']), point.value]),
   );
 }
+
+const callsByOutcome = (breakerName: string) =>
+  countsByOutcome('circuit_breaker.calls', breakerName);
 
 async function durationsByOutcome(breakerName: string) {
   const points = pointsOf<Histogram>(
@@ -171,35 +178,48 @@ describe('circuit_breaker.call.duration', () => {
 });
 
 describe('slow and ignored calls', () => {
+  /** Calls over 10 ms are slow; the rule never trips in these tests. */
+  const slowCallsTracked = {
+    slowCallRate: 1,
+    slowCallDuration: 10,
+    minimumCalls: 100,
+    window: { calls: 100 },
+  };
+  /** A call of 20 ms (slow) that succeeds, or fails. */
+  const slowCall = (scheduler: VirtualTimeScheduler, fails = false) =>
+    after(20, scheduler, fails ? throwError(() => new Error('slow and down')) : of('slow'));
+
   it('counts errors `ignore` names as ignored, and slow calls on circuit_breaker.slow_calls by outcome', async () => {
     const { breaker, scheduler } = breakerFor('slow-ignored', {
       ignore: [NotFound],
-      slowCallRate: 1,
-      slowCallDuration: 10,
-      minimumCalls: 100,
-      window: { calls: 100 },
+      ...slowCallsTracked,
     });
     run(breaker(throwError(() => new NotFound())));
-    run(breaker(after(20, scheduler, of('slow'))));
-    run(
-      breaker(
-        after(
-          20,
-          scheduler,
-          throwError(() => new Error('slow and down')),
-        ),
-      ),
-    );
+    run(breaker(slowCall(scheduler)));
+    run(breaker(slowCall(scheduler, true)));
     run(breaker(after(5, scheduler, of('fast'))));
     scheduler.flush();
 
     expect(await callsByOutcome('slow-ignored')).toEqual({ ignored: 1, success: 2, failure: 1 });
-    const slow = pointsOf<number>(await sdk.collect('circuit_breaker.slow_calls'), 'slow-ignored');
-    expect(
-      Object.fromEntries(
-        slow.map((point) => [String(point.attributes['circuit_breaker.outcome']), point.value]),
-      ),
-    ).toEqual({ success: 1, failure: 1 });
+    expect(await countsByOutcome('circuit_breaker.slow_calls', 'slow-ignored')).toEqual({
+      success: 1,
+      failure: 1,
+    });
+  });
+
+  it('counts a slow stale outcome (one that arrived after a trip) on circuit_breaker.slow_calls', async () => {
+    const { breaker, scheduler } = breakerFor('slow-stale', { failMax: 1, ...slowCallsTracked });
+    run(breaker(slowCall(scheduler)));
+    run(breaker(slowCall(scheduler, true)));
+    run(breaker(throwError(() => new Error('trips it'))));
+    expect(breaker.state).toBe('open');
+    scheduler.flush();
+
+    expect(await callsByOutcome('slow-stale')).toEqual({ success: 1, failure: 2 });
+    expect(await countsByOutcome('circuit_breaker.slow_calls', 'slow-stale')).toEqual({
+      success: 1,
+      failure: 1,
+    });
   });
 });
 
@@ -294,35 +314,5 @@ describe('with metrics turned off', () => {
     const metric = await sdk.collect('circuit_breaker.calls', 'orders-service');
     expect(pointsOf(metric, 'own-meter')).toHaveLength(1);
     expect(pointsOf(await sdk.collect('circuit_breaker.calls'), 'own-meter')).toEqual([]);
-  });
-  it('counts a slow stale outcome (one that arrived after a trip) on circuit_breaker.slow_calls', async () => {
-    const { breaker, scheduler } = breakerFor('slow-stale', {
-      failMax: 1,
-      slowCallRate: 1,
-      slowCallDuration: 10,
-      minimumCalls: 100,
-      window: { calls: 100 },
-    });
-    run(breaker(after(20, scheduler, of('slow'))));
-    run(
-      breaker(
-        after(
-          20,
-          scheduler,
-          throwError(() => new Error('slow and late')),
-        ),
-      ),
-    );
-    run(breaker(throwError(() => new Error('trips it'))));
-    expect(breaker.state).toBe('open');
-    scheduler.flush();
-
-    expect(await callsByOutcome('slow-stale')).toEqual({ success: 1, failure: 2 });
-    const slow = pointsOf<number>(await sdk.collect('circuit_breaker.slow_calls'), 'slow-stale');
-    expect(
-      Object.fromEntries(
-        slow.map((point) => [String(point.attributes['circuit_breaker.outcome']), point.value]),
-      ),
-    ).toEqual({ success: 1, failure: 1 });
   });
 });
