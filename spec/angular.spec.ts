@@ -1,6 +1,6 @@
 // The Angular interceptor with Angular's real HttpClient (fetch backend, JIT on Node through @angular/compiler)
-// against flaky servers on loopback. Real time only where the reset timeout must pass: a request made after
-// sleeping resetTimeout is a trial at any machine speed.
+// against flaky servers on loopback. The breakers' time is virtual where the reset timeout must pass, so that a
+// circuit stays open between two requests however slow the machine is.
 import '@angular/compiler';
 import {
   HttpClient,
@@ -24,6 +24,7 @@ import { SKIP_CIRCUIT_BREAKER, circuitBreakerInterceptor } from '../src/angular/
 import type { CircuitBreakerInterceptorOptions } from '../src/angular/index.js';
 import { isCircuitBreakerError } from '../src/index.js';
 import { useFlakyServer } from './support/flakyServer.js';
+import { virtualClock } from './support/virtualClock.js';
 
 const api = useFlakyServer();
 const other = useFlakyServer();
@@ -67,11 +68,10 @@ async function get(http: HttpClient, url: string, context?: HttpContext): Promis
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe('circuitBreakerInterceptor with the real HttpClient', () => {
   it('opens on 5xx, refuses without reaching the server, and closes after the reset timeout', async () => {
-    const http = httpClient({ failMax: 2, resetTimeout });
+    const clock = virtualClock();
+    const http = httpClient({ failMax: 2, resetTimeout, scheduler: clock.scheduler });
     api.status = 503;
     const outcomes = [await get(http, `${api.url}/a`), await get(http, `${api.url}/b`)];
     outcomes.push(await get(http, `${api.url}/c`));
@@ -79,7 +79,7 @@ describe('circuitBreakerInterceptor with the real HttpClient', () => {
     expect(api.hits).toBe(2);
 
     api.status = 200;
-    await sleep(resetTimeout);
+    clock.advanceTo(resetTimeout);
     expect(await get(http, `${api.url}/trial`)).toBe('200');
     api.status = 500;
     expect([await get(http, `${api.url}/d`), api.hits]).toEqual([500, 4]);

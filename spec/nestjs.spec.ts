@@ -19,14 +19,25 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { circuitBreaker, isCircuitBreakerError } from '../src/index.js';
 import { CircuitBreakerInterceptor } from '../src/nestjs/index.js';
 import { useFlakyServer } from './support/flakyServer.js';
+import { virtualClock } from './support/virtualClock.js';
 
 const upstream = useFlakyServer();
 const resetTimeout = 300;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The breakers' time: virtual, so that a circuit stays open however slow the machine is between two requests, and
+ * half-opens when the test says the reset timeout has passed.
+ */
+const clock = virtualClock();
+const resetTimeoutPasses = () => clock.advanceTo(clock.scheduler.now() + resetTimeout);
 
 /** Calls the upstream through HttpService, with the breaker operator in the pipe. */
 class QuotesController {
-  private readonly breaker = circuitBreaker({ name: 'quotes-upstream', failMax: 2, resetTimeout });
+  private readonly breaker = circuitBreaker({
+    name: 'quotes-upstream',
+    failMax: 2,
+    resetTimeout,
+    scheduler: clock.scheduler,
+  });
 
   constructor(private readonly http: HttpService) {}
 
@@ -60,7 +71,9 @@ class FlakyController {
   }
 }
 Controller('flaky')(FlakyController);
-UseInterceptors(new CircuitBreakerInterceptor({ failMax: 2, resetTimeout }))(FlakyController);
+UseInterceptors(
+  new CircuitBreakerInterceptor({ failMax: 2, resetTimeout, scheduler: clock.scheduler }),
+)(FlakyController);
 route(FlakyController, 'flaky', Get());
 route(FlakyController, 'steady', Get('steady'));
 
@@ -106,7 +119,7 @@ describe('a Nest route calling a flaky upstream through HttpService and a breake
     expect([statuses, upstream.hits]).toEqual([[502, 503, 503], 2]);
 
     upstream.status = 200;
-    await sleep(resetTimeout);
+    resetTimeoutPasses();
     expect([(await get('/quotes')).status, upstream.hits]).toEqual([200, 3]);
   });
 });
@@ -125,7 +138,7 @@ describe('CircuitBreakerInterceptor', () => {
     expect((await get('/flaky/steady')).status).toBe(200);
 
     handler.status = 200;
-    await sleep(resetTimeout);
+    resetTimeoutPasses();
     expect([(await get('/flaky')).status, (await get('/flaky')).status, handler.runs]).toEqual([
       200, 200, 4,
     ]);
@@ -147,7 +160,7 @@ describe('CircuitBreakerInterceptor', () => {
   it('counts a 4xx between two failures as nothing: it does not reset the failure count', async () => {
     // The test before leaves the circuit open: let a trial close it.
     handler.status = 200;
-    await sleep(resetTimeout);
+    resetTimeoutPasses();
     expect((await get('/flaky')).status).toBe(200);
     const statuses = [];
     for (const status of [500, 404, 500, 500]) {

@@ -18,22 +18,26 @@ const commandTimeout = 300;
  */
 const hangBound = 10_000;
 
-/** A breaker on its own client that reconnects every 50 ms; both are closed after the test. */
-function breakerOn(
+/**
+ * A breaker on its own client that reconnects every 50 ms; both are closed after the test. Unless Redis is known to
+ * be down, the client is ready before the store starts: its first read must be back within the short
+ * `commandTimeout`, or the store would start local (a slow connection on a loaded machine would use up most of it).
+ */
+async function breakerOn(
   namespace: string,
-  options: RedisStoreOptions & { failMax?: number; kind?: ClientKind } = {},
+  options: RedisStoreOptions & { failMax?: number; kind?: ClientKind; redisDown?: true } = {},
 ) {
-  const { failMax = 1000, kind, ...storeOptions } = options;
+  const { failMax = 1000, kind, redisDown, ...storeOptions } = options;
   const redis = connect(faults.server.port, kind, { retryStrategy: () => 50 });
+  cleanups.push(() => close(redis));
+  if (!redisDown) await waitFor(() => redis.status === 'ready', 20_000, 'the client');
   const breaker = circuitBreaker({
     name: 'payments',
     failMax,
     store: redisStore(redis, { namespace, commandTimeout, ...storeOptions }),
   });
-  cleanups.push(() => {
-    breaker.dispose();
-    close(redis);
-  });
+  // Disposed before its client closes.
+  cleanups.unshift(() => breaker.dispose());
   return breaker;
 }
 
@@ -98,8 +102,8 @@ const kinds = (errors: unknown[]) =>
 describe('redisStore when Redis fails', () => {
   it('gives every call a result when the server is killed (-9) during traffic, and resumes after a restart', async () => {
     const namespace = freshNamespace();
-    const breaker = breakerOn(namespace);
-    const other = breakerOn(namespace, { kind: 'ioredis5' });
+    const breaker = await breakerOn(namespace);
+    const other = await breakerOn(namespace, { kind: 'ioredis5' });
     await Promise.all([breaker, other].map(succeed));
     const recorder = recordEvents(breaker);
 
@@ -136,8 +140,8 @@ describe('redisStore when Redis fails', () => {
 
   it('decides locally, within commandTimeout, while the server hangs (SIGSTOP), and resynchronises after', async () => {
     const namespace = freshNamespace();
-    const breaker = breakerOn(namespace, { failMax: 2 });
-    const other = breakerOn(namespace, { failMax: 2 });
+    const breaker = await breakerOn(namespace, { failMax: 2 });
+    const other = await breakerOn(namespace, { failMax: 2 });
     await Promise.all([breaker, other].map(succeed));
     const recorder = recordEvents(breaker);
 
@@ -171,7 +175,7 @@ describe('redisStore when Redis fails', () => {
 
   it('switches to fallbackState while Redis is down, and back to the shared state when it returns', async () => {
     const namespace = freshNamespace();
-    const breaker = breakerOn(namespace, { fallbackState: 'open' });
+    const breaker = await breakerOn(namespace, { fallbackState: 'open' });
     await succeed(breaker);
     const recorder = recordEvents(breaker);
 
@@ -202,7 +206,7 @@ describe('redisStore when Redis fails', () => {
   it('starts deciding locally when Redis is down at startup, and shares once it is up', async () => {
     const namespace = freshNamespace();
     await faults.server.kill();
-    const breaker = breakerOn(namespace, { failMax: 1 });
+    const breaker = await breakerOn(namespace, { failMax: 1, redisDown: true });
     const recorder = recordEvents(breaker);
 
     const started = performance.now();
@@ -217,7 +221,7 @@ describe('redisStore when Redis fails', () => {
     ).toBe(true);
 
     await faults.server.start();
-    const other = breakerOn(namespace, { failMax: 1 });
+    const other = await breakerOn(namespace, { failMax: 1 });
     await succeed(other);
     await waitFor(
       async () => {
@@ -231,7 +235,9 @@ describe('redisStore when Redis fails', () => {
 
   it('lets no reply from before a stall override a trip made during it (SIGSTOP, failing calls on four clients)', async () => {
     const namespace = freshNamespace();
-    const breakers = Array.from({ length: 4 }, () => breakerOn(namespace, { failMax: 5 }));
+    const breakers = await Promise.all(
+      Array.from({ length: 4 }, () => breakerOn(namespace, { failMax: 5 })),
+    );
     await Promise.all(breakers.map(succeed));
 
     faults.server.pause();
@@ -272,7 +278,7 @@ describe('redisStore when Redis fails', () => {
       late.dispose();
       close(redis);
     });
-    const other = breakerOn(namespace);
+    const other = await breakerOn(namespace);
     await Promise.all([late, other].map(succeed));
     const recorder = recordEvents(late);
 

@@ -191,12 +191,13 @@ describe('redisStore and the trip policies', () => {
     const breaker = breakerOn(client(), {
       namespace,
       failureRate: 0.9,
-      window: { duration: 200, buckets: 2 },
+      // Long enough that a loaded machine still sees the window before it expires.
+      window: { duration: 2000, buckets: 2 },
       flushInterval: 10,
     });
     await failures(breaker, 2);
     await waitFor(async () => (await server.admin.exists(windowKey(namespace))) === 1);
-    await waitFor(async () => (await server.admin.exists(windowKey(namespace))) === 0, 5_000);
+    await waitFor(async () => (await server.admin.exists(windowKey(namespace))) === 0, 10_000);
     await successes(breaker, 1);
     await waitFor(() => breaker.snapshot().window?.calls === 1, 5_000, 'one call in the window');
   });
