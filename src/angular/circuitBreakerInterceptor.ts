@@ -1,6 +1,6 @@
 import { HttpContextToken, HttpErrorResponse, HttpEventType } from '@angular/common/http';
 import type { HttpEvent, HttpInterceptorFn, HttpRequest } from '@angular/common/http';
-import { Observable, filter, tap } from 'rxjs';
+import { Observable, filter } from 'rxjs';
 import type { MonoTypeOperatorFunction } from 'rxjs';
 import type { HttpBreakerOptions } from '../http/HttpBreakerOptions.js';
 import { isFailureStatus } from '../http/isFailureStatus.js';
@@ -82,18 +82,15 @@ function answersThrough(
   return new Observable((subscriber) =>
     events
       .pipe(
-        tap((event) => {
-          if (isSent(event)) subscriber.next(event);
+        filter((event) => {
+          if (event.type !== HttpEventType.Sent) return true;
+          subscriber.next(event);
+          return false;
         }),
-        filter((event) => !isSent(event)),
         breaker,
       )
       .subscribe(subscriber),
   );
-}
-
-function isSent(event: HttpEvent<unknown>): boolean {
-  return event.type === HttpEventType.Sent;
 }
 
 /**

@@ -20,7 +20,8 @@ const timerReasons: ReadonlySet<string> = new Set(['reset_timeout', 'half_open_t
  * A transition caused by a call is a child of the context captured when that call was subscribed (by the time
  * an async error arrives, the context active then is gone) and records the call's error as an exception event.
  * The timer-driven spans (open → half-open, and half-open → open after `maxHalfOpenWait`) are new traces; the
- * first is linked to the span of the transition that opened the circuit. Transitions mirrored from another process (reason `'remote'`) are that process's to report.
+ * first is linked to the span of the transition that opened the circuit. Transitions mirrored from another
+ * process (reason `'remote'`) are that process's to report.
  *
  * On the hot path (calls that change nothing) the only work is capturing the active context: the breaker
  * builds no events for successful calls on its account (`observesCalls`). Without `@opentelemetry/api` (a
